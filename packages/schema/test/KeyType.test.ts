@@ -1,0 +1,41 @@
+import { KeyType } from "@effect-acs/schema"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Schema from "effect/Schema"
+
+const decode = Schema.decodeUnknown(KeyType.KeyType)
+
+describe("KeyType", () => {
+  it.effect("decodes either value in any letter case to the canonical spelling", () =>
+    Effect.gen(function*() {
+      for (const input of ["Primary", "primary", "PRIMARY", "pRiMaRy"]) {
+        assert.strictEqual(yield* decode(input), "Primary")
+      }
+      for (const input of ["Secondary", "secondary", "SECONDARY", "sEcOnDaRy"]) {
+        assert.strictEqual(yield* decode(input), "Secondary")
+      }
+    }))
+
+  it.effect("encodes the canonical spelling", () =>
+    Effect.gen(function*() {
+      assert.strictEqual(yield* Schema.encode(KeyType.KeyType)("Primary"), "Primary")
+      assert.strictEqual(yield* Schema.encode(KeyType.KeyType)("Secondary"), "Secondary")
+    }))
+
+  it.effect("rejects anything else with a message naming both allowed values", () =>
+    Effect.gen(function*() {
+      for (const input of [" primary", "primary ", "\tSecondary", "", "Tertiary", "primarykey", "prim"]) {
+        const error = yield* Effect.flip(decode(input))
+        assert.include(error.message, "\"Primary\" or \"Secondary\"", input)
+        assert.include(error.message, JSON.stringify(input))
+      }
+      for (const input of [1, null, undefined, {}, ["Primary"]]) {
+        const error = yield* Effect.flip(decode(input))
+        assert.strictEqual(error._tag, "ParseError")
+      }
+    }))
+
+  it("lists the canonical values", () => {
+    assert.deepStrictEqual(KeyType.values, ["Primary", "Secondary"])
+  })
+})

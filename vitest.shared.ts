@@ -1,0 +1,13 @@
+import { defineProject, mergeConfig, type UserWorkspaceConfig } from "vitest/config"
+
+/**
+ * What every vitest project shares: workspace packages resolve to their TypeScript sources (the
+ * `source` export condition), so tests never run stale build output.
+ */
+const shared: UserWorkspaceConfig = {
+  resolve: { conditions: ["source", "module", "node", "import", "default"] },
+  ssr: { resolve: { conditions: ["source", "module", "node", "import", "default"] } },
+  test: { include: ["test/**/*.test.ts"] }
+}
+
+export const project = (config: UserWorkspaceConfig): UserWorkspaceConfig => defineProject(mergeConfig(shared, config))
