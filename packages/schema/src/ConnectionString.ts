@@ -11,6 +11,14 @@ import type * as AST from "effect/SchemaAST"
 /**
  * An absolute `http:` or `https:` URL.
  *
+ * @example
+ * ```ts
+ * import { ConnectionString } from "@effect-acs/schema"
+ * import * as Schema from "effect/Schema"
+ *
+ * Schema.is(ConnectionString.Endpoint)("https://my-acs.communication.azure.com/") // true
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -33,6 +41,17 @@ export const Endpoint = Schema.String.pipe(
 
 /**
  * A parsed connection string: the endpoint, and the access key kept `Redacted`.
+ *
+ * @example
+ * ```ts
+ * import { ConnectionString } from "@effect-acs/schema"
+ * import * as Redacted from "effect/Redacted"
+ *
+ * const parts = ConnectionString.ConnectionStringParts.make({
+ *   endpoint: "https://my-acs.communication.azure.com/",
+ *   accessKey: Redacted.make("c2VjcmV0")
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category schemas

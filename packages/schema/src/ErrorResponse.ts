@@ -46,6 +46,13 @@ export class ErrorAdditionalInfo extends Schema.Class<ErrorAdditionalInfo>("Erro
 /**
  * The wire form of {@link ErrorDetail}: every field may hold anything, since decoding is lenient.
  *
+ * @example
+ * ```ts
+ * import { ErrorResponse } from "@effect-acs/schema"
+ *
+ * const wire: ErrorResponse.ErrorDetailEncoded = { code: 409, message: null }
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

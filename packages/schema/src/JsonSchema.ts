@@ -46,12 +46,30 @@ const openObjects = <A>(value: A): A => {
 }
 
 /**
+ * The JSON Schema of `KeyType`: a string enum of `Primary` and `Secondary`.
+ *
+ * @example
+ * ```ts
+ * import { JsonSchema } from "@effect-acs/schema"
+ *
+ * console.log(JSON.stringify(JsonSchema.KeyType, null, 2))
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
 export const KeyType: JSONSchema.JsonSchema7Root = make(KeyTypeModule.KeyType)
 
 /**
+ * The JSON Schema of the Regenerate Key request body.
+ *
+ * @example
+ * ```ts
+ * import { JsonSchema } from "@effect-acs/schema"
+ *
+ * console.log(JSON.stringify(JsonSchema.RegenerateKeyParameters, null, 2))
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -60,11 +78,13 @@ export const RegenerateKeyParameters: JSONSchema.JsonSchema7Root = make(
 )
 
 /**
+ * The JSON Schema of the Regenerate Key / List Keys response body (keys as plain strings).
+ *
  * @example
  * ```ts
  * import { JsonSchema } from "@effect-acs/schema"
  *
- * JSON.stringify(JsonSchema.CommunicationServiceKeys, null, 2)
+ * console.log(JSON.stringify(JsonSchema.CommunicationServiceKeys, null, 2))
  * ```
  *
  * @since 0.1.0
@@ -75,12 +95,30 @@ export const CommunicationServiceKeys: JSONSchema.JsonSchema7Root = make(
 )
 
 /**
+ * The JSON Schema of an ARM error's additional info.
+ *
+ * @example
+ * ```ts
+ * import { JsonSchema } from "@effect-acs/schema"
+ *
+ * console.log(JSON.stringify(JsonSchema.ErrorAdditionalInfo, null, 2))
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
 export const ErrorAdditionalInfo: JSONSchema.JsonSchema7Root = make(ErrorResponseModule.ErrorAdditionalInfo)
 
 /**
+ * The JSON Schema of an ARM error detail (recursive through `details`).
+ *
+ * @example
+ * ```ts
+ * import { JsonSchema } from "@effect-acs/schema"
+ *
+ * console.log(JSON.stringify(JsonSchema.ErrorDetail, null, 2))
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -89,6 +127,15 @@ export const ErrorDetail: JSONSchema.JsonSchema7Root = make(ErrorResponseModule.
 ])
 
 /**
+ * The JSON Schema of the ARM error response body.
+ *
+ * @example
+ * ```ts
+ * import { JsonSchema } from "@effect-acs/schema"
+ *
+ * console.log(JSON.stringify(JsonSchema.ErrorResponse, null, 2))
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
@@ -98,36 +145,90 @@ export const ErrorResponse: JSONSchema.JsonSchema7Root = make(ErrorResponseModul
 ])
 
 /**
+ * The JSON Schema of the `subscriptionId` path parameter.
+ *
+ * @example
+ * ```ts
+ * import { JsonSchema } from "@effect-acs/schema"
+ *
+ * console.log(JSON.stringify(JsonSchema.SubscriptionId, null, 2))
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
 export const SubscriptionId: JSONSchema.JsonSchema7Root = make(Parameters.SubscriptionId)
 
 /**
+ * The JSON Schema of the `resourceGroupName` path parameter, with the documented pattern.
+ *
+ * @example
+ * ```ts
+ * import { JsonSchema } from "@effect-acs/schema"
+ *
+ * console.log(JSON.stringify(JsonSchema.ResourceGroupName, null, 2))
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
 export const ResourceGroupName: JSONSchema.JsonSchema7Root = make(Parameters.ResourceGroupName)
 
 /**
+ * The JSON Schema of the `communicationServiceName` path parameter, with the documented pattern.
+ *
+ * @example
+ * ```ts
+ * import { JsonSchema } from "@effect-acs/schema"
+ *
+ * console.log(JSON.stringify(JsonSchema.CommunicationServiceName, null, 2))
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
 export const CommunicationServiceName: JSONSchema.JsonSchema7Root = make(Parameters.CommunicationServiceName)
 
 /**
+ * The JSON Schema of the `api-version` query parameter.
+ *
+ * @example
+ * ```ts
+ * import { JsonSchema } from "@effect-acs/schema"
+ *
+ * console.log(JSON.stringify(JsonSchema.ApiVersion, null, 2))
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
 export const ApiVersion: JSONSchema.JsonSchema7Root = make(Parameters.ApiVersion)
 
 /**
+ * The JSON Schema of a communication service resource id.
+ *
+ * @example
+ * ```ts
+ * import { JsonSchema } from "@effect-acs/schema"
+ *
+ * console.log(JSON.stringify(JsonSchema.ResourceId, null, 2))
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */
 export const ResourceId: JSONSchema.JsonSchema7Root = make(ResourceIdModule.ResourceId)
 
 /**
+ * The JSON Schema of a connection string.
+ *
+ * @example
+ * ```ts
+ * import { JsonSchema } from "@effect-acs/schema"
+ *
+ * console.log(JSON.stringify(JsonSchema.ConnectionString, null, 2))
+ * ```
+ *
  * @since 0.1.0
  * @category schemas
  */

@@ -32,6 +32,13 @@ export const KeyTypeLiteral = Schema.Literal("Primary", "Secondary").annotations
 /**
  * `"Primary" | "Secondary"`.
  *
+ * @example
+ * ```ts
+ * import { KeyType } from "@effect-acs/schema"
+ *
+ * const keyType: KeyType.KeyType = "Secondary"
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */

@@ -52,6 +52,15 @@ export const SubscriptionId = Schema.String.pipe(
 })
 
 /**
+ * The `subscriptionId` path parameter, branded.
+ *
+ * @example
+ * ```ts
+ * import { Parameters } from "@effect-acs/schema"
+ *
+ * const value: Parameters.SubscriptionId = Parameters.SubscriptionId.make("12345")
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -60,6 +69,13 @@ export type SubscriptionId = typeof SubscriptionId.Type
 /**
  * The documented pattern of a resource group name. `\w` is meant as in .NET, where it matches any
  * Unicode letter or digit; {@link ResourceGroupName} validates with that meaning.
+ *
+ * @example
+ * ```ts
+ * import { Parameters } from "@effect-acs/schema"
+ *
+ * Parameters.resourceGroupNamePattern // "^[-\\w\\._\\(\\)]+$"
+ * ```
  *
  * @since 0.1.0
  * @category constants
@@ -107,6 +123,15 @@ export const ResourceGroupName = Schema.String.pipe(
 })
 
 /**
+ * The `resourceGroupName` path parameter, branded.
+ *
+ * @example
+ * ```ts
+ * import { Parameters } from "@effect-acs/schema"
+ *
+ * const value: Parameters.ResourceGroupName = Parameters.ResourceGroupName.make("MyResourceGroup")
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -153,6 +178,15 @@ export const CommunicationServiceName = Schema.String.pipe(
 })
 
 /**
+ * The `communicationServiceName` path parameter, branded.
+ *
+ * @example
+ * ```ts
+ * import { Parameters } from "@effect-acs/schema"
+ *
+ * const value: Parameters.CommunicationServiceName = Parameters.CommunicationServiceName.make("MyCommunicationResource")
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -191,6 +225,15 @@ export const ApiVersion = Schema.String.pipe(
 })
 
 /**
+ * The `api-version` query parameter, branded.
+ *
+ * @example
+ * ```ts
+ * import { Parameters } from "@effect-acs/schema"
+ *
+ * const value: Parameters.ApiVersion = Parameters.ApiVersion.make("2020-08-20")
+ * ```
+ *
  * @since 0.1.0
  * @category models
  */
@@ -198,6 +241,13 @@ export type ApiVersion = typeof ApiVersion.Type
 
 /**
  * The api-version this library targets by default, the one the API reference documents.
+ *
+ * @example
+ * ```ts
+ * import { Parameters } from "@effect-acs/schema"
+ *
+ * Parameters.defaultApiVersion // "2020-08-20"
+ * ```
  *
  * @since 0.1.0
  * @category constants
