@@ -4,7 +4,15 @@ import * as tseslint from "typescript-eslint"
 
 export default tseslint.config(
   {
-    ignores: ["**/build/**", "**/node_modules/**", "**/coverage/**", "docs/api/**", "**/*.md"]
+    ignores: [
+      "**/build/**",
+      "**/node_modules/**",
+      "**/coverage/**",
+      "docs/api/**",
+      "packages/*/docs/**",
+      "contract-tests/docs/**",
+      "**/*.md"
+    ]
   },
   eslint.configs.recommended,
   tseslint.configs.strict,

@@ -1,9 +1,9 @@
 import { ConnectionString } from "@effect-acs/schema"
+import { renderings } from "@effect-acs/testing"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
-import { renderings } from "./redaction.js"
 
 const decode = Schema.decodeUnknown(ConnectionString.ConnectionString)
 const encode = Schema.encode(ConnectionString.ConnectionString)

@@ -19,3 +19,16 @@ export const renderings = (value: unknown): Effect.Effect<ReadonlyArray<string>>
     )
     return [String(value), JSON.stringify(value) ?? "", util.inspect(value, { depth: Infinity }), ...lines]
   })
+
+/**
+ * Fails unless no rendering of `value` contains any of the secrets (nor `accesskey=` followed by one).
+ */
+export const assertNoSecret = (value: unknown, secrets: ReadonlyArray<string>): Effect.Effect<ReadonlyArray<string>> =>
+  Effect.map(renderings(value), (texts) => {
+    for (const text of texts) {
+      for (const secret of secrets) {
+        if (text.includes(secret)) throw new Error(`a rendering contains a secret: ${text.replace(secret, "<HERE>")}`)
+      }
+    }
+    return texts
+  })

@@ -1,0 +1,61 @@
+/**
+ * A typed, secret-safe Effect client for Azure Communication Services Regenerate Key and List Keys.
+ *
+ * @since 0.1.0
+ */
+
+/**
+ * Where the bearer tokens come from.
+ *
+ * @example
+ * ```ts
+ * import { AzureCredential } from "@effect-acs/core"
+ *
+ * console.log(Object.keys(AzureCredential))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export * as AzureCredential from "./AzureCredential.js"
+
+/**
+ * The client: `regenerateKey` and `listKeys` as typed Effects.
+ *
+ * @example
+ * ```ts
+ * import { CommunicationServices } from "@effect-acs/core"
+ *
+ * console.log(Object.keys(CommunicationServices))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export * as CommunicationServices from "./CommunicationServices.js"
+
+/**
+ * The typed failures: one tag per failure mode.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "@effect-acs/core"
+ *
+ * console.log(Object.keys(Errors))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export * as Errors from "./Errors.js"
+
+/**
+ * When and how long to wait before a failed call is tried again.
+ *
+ * @example
+ * ```ts
+ * import { RetryPolicy } from "@effect-acs/core"
+ *
+ * console.log(Object.keys(RetryPolicy))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export * as RetryPolicy from "./RetryPolicy.js"

@@ -1,0 +1,71 @@
+import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import * as SynchronizedRef from "effect/SynchronizedRef"
+import type { AccessToken, AzureCredentialService, TokenCredential, TokenRequest } from "../AzureCredential.js"
+import { CredentialError } from "../Errors.js"
+import { scrub } from "./scrub.js"
+
+/** @internal */
+export const refreshMargin: Duration.Duration = Duration.minutes(2)
+const refreshMarginMillis = Duration.toMillis(refreshMargin)
+
+/** @internal */
+export const make = (
+  fetch: (request: TokenRequest) => Effect.Effect<AccessToken, CredentialError>
+): Effect.Effect<AzureCredentialService> =>
+  Effect.sync(() => {
+    // one cell per scope; a SynchronizedRef serialises refreshes, so concurrent callers that find the token
+    // stale wait for the one refresh in flight and then read its result
+    const cells = new Map<string, SynchronizedRef.SynchronizedRef<AccessToken | undefined>>()
+    const cell = (scope: string) => {
+      let ref = cells.get(scope)
+      if (ref === undefined) {
+        ref = SynchronizedRef.unsafeMake<AccessToken | undefined>(undefined)
+        cells.set(scope, ref)
+      }
+      return ref
+    }
+    const fresh = (token: AccessToken | undefined, now: number): token is AccessToken =>
+      token !== undefined && token.expiresAt - refreshMarginMillis > now
+    const getToken = (request: TokenRequest): Effect.Effect<AccessToken, CredentialError> => {
+      const ref = cell(request.scope)
+      if (request.claims !== undefined) {
+        return SynchronizedRef.modifyEffect(ref, () => Effect.map(fetch(request), (token) => [token, token] as const))
+      }
+      return Effect.flatMap(Clock.currentTimeMillis, (now) => {
+        const cached = ref.pipe(SynchronizedRef.get)
+        return Effect.flatMap(cached, (token) =>
+          fresh(token, now) ?
+            Effect.succeed(token) :
+            SynchronizedRef.modifyEffect(ref, (current) =>
+              Effect.flatMap(Clock.currentTimeMillis, (later) =>
+                fresh(current, later)
+                  ? Effect.succeed([current, current] as const)
+                  : Effect.map(fetch(request), (token) => [token, token] as const))))
+      })
+    }
+    return { getToken }
+  })
+
+/** @internal */
+export const fetchFromTokenCredential = (credential: TokenCredential) => (request: TokenRequest) =>
+  Effect.tryPromise({
+    try: (signal) =>
+      credential.getToken(
+        [request.scope],
+        request.claims === undefined ? { abortSignal: signal } : { abortSignal: signal, claims: request.claims }
+      ),
+    catch: (cause) =>
+      new CredentialError({
+        reason: scrub(cause instanceof Error ? cause.message : String(cause)),
+        cause: cause instanceof Error ? new Error(scrub(cause.message)) : undefined
+      })
+  }).pipe(
+    Effect.flatMap((token) =>
+      token === null
+        ? Effect.fail(new CredentialError({ reason: "the credential returned no token" }))
+        : Effect.succeed<AccessToken>({ token: Redacted.make(token.token), expiresAt: token.expiresOnTimestamp })
+    )
+  )

@@ -1,0 +1,67 @@
+import { KeyType, Parameters, ResourceId } from "@effect-acs/schema"
+import type * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as ParseResult from "effect/ParseResult"
+import * as Predicate from "effect/Predicate"
+import * as Schema from "effect/Schema"
+import type { RegenerateKeyInput, ResourceInput } from "../CommunicationServices.js"
+import { InvalidInput } from "../Errors.js"
+
+/** A validated resource: its parts, its canonical id and the key that serialises its regenerations. */
+export interface Resource {
+  readonly parts: ResourceId.ResourceIdParts
+  readonly id: string
+  readonly lockKey: string
+}
+
+const firstMessage = (error: ParseResult.ParseError): string =>
+  ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.message ?? error.message
+
+const field = <A>(schema: Schema.Schema<A, string>, name: string, value: unknown): Either.Either<A, InvalidInput> =>
+  Either.mapLeft(
+    Schema.decodeUnknownEither(schema)(value),
+    (error) => new InvalidInput({ field: name, reason: firstMessage(error) })
+  )
+
+const decodeResourceId = Schema.decodeUnknownEither(ResourceId.ResourceId)
+
+/** Validates the resource part of an input, before any I/O. */
+export const resource = (input: ResourceInput): Either.Either<Resource, InvalidInput> => {
+  if (!Predicate.isRecord(input)) {
+    return Either.left(new InvalidInput({ field: "input", reason: "expected an object naming the resource" }))
+  }
+  const parts: Either.Either<ResourceId.ResourceIdParts, InvalidInput> = "resourceId" in input
+    ? Either.mapLeft(
+      decodeResourceId(input.resourceId),
+      (error) => new InvalidInput({ field: "resourceId", reason: firstMessage(error) })
+    )
+    : Either.gen(function*() {
+      return new ResourceId.ResourceIdParts({
+        subscriptionId: yield* field(Parameters.SubscriptionId, "subscriptionId", input.subscriptionId),
+        resourceGroupName: yield* field(Parameters.ResourceGroupName, "resourceGroupName", input.resourceGroupName),
+        communicationServiceName: yield* field(
+          Parameters.CommunicationServiceName,
+          "communicationServiceName",
+          input.communicationServiceName
+        )
+      }, { disableValidation: true })
+    })
+  return Either.map(parts, (parts) => {
+    const id = ResourceId.format(parts)
+    return { parts, id, lockKey: id.toLowerCase() }
+  })
+}
+
+/** Validates a regenerateKey input, before any I/O. */
+export const regenerate = (
+  input: RegenerateKeyInput
+): Effect.Effect<readonly [Resource, KeyType.KeyType], InvalidInput> =>
+  Either.gen(function*() {
+    const target = yield* resource(input)
+    const keyType = yield* field(KeyType.KeyType, "keyType", input.keyType)
+    return [target, keyType] as const
+  })
+
+/** Validates the api-version option. */
+export const apiVersion = (value: string): Either.Either<Parameters.ApiVersion, InvalidInput> =>
+  field(Parameters.ApiVersion, "apiVersion", value)

@@ -1,0 +1,161 @@
+import { CommunicationServices, Errors, RetryPolicy } from "@effect-acs/core"
+import { assert, describe, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as TestClock from "effect/TestClock"
+import { clientLayer, documentedSample, type Reply, resource } from "./fake.js"
+
+const ok: Reply = { status: 200, body: documentedSample }
+const unavailable: Reply = { status: 503, body: { error: { code: "ServiceUnavailable", message: "later" } } }
+
+/** Starts a regeneration against the replies and returns what the test needs to step the clock. */
+const start = (replies: ReadonlyArray<Reply>, options: CommunicationServices.Options = {}) =>
+  Effect.gen(function*() {
+    const { layer, seen } = clientLayer(replies, options)
+    const fiber = yield* Effect.fork(
+      Effect.flatMap(CommunicationServices.CommunicationServices, (client) =>
+        Effect.either(client.regenerateKeyResponse({ ...resource, keyType: "Primary" }))).pipe(Effect.provide(layer))
+    )
+    // let the first attempt run
+    yield* TestClock.adjust(0)
+    return { seen, fiber }
+  })
+
+const attemptsAfter = (seen: ReadonlyArray<unknown>, millis: number) =>
+  Effect.map(TestClock.adjust(Duration.millis(millis)), () => seen.length)
+
+describe("retries", () => {
+  it.effect("back off exponentially with jitter, keeping one client request id", () =>
+    Effect.gen(function*() {
+      const { fiber, seen } = yield* start([unavailable, unavailable, ok])
+      assert.strictEqual(seen.length, 1)
+      // first retry after 800 ms * [0.5, 1)
+      assert.strictEqual(yield* attemptsAfter(seen, 399), 1)
+      assert.strictEqual(yield* attemptsAfter(seen, 401), 2)
+      // second retry after 1600 ms * [0.5, 1), counted from the second attempt (at most 800 ms ago)
+      assert.strictEqual(yield* attemptsAfter(seen, 0), 2)
+      assert.strictEqual(yield* attemptsAfter(seen, 1600), 3)
+      const result = yield* Fiber.join(fiber)
+      assert.isTrue(result._tag === "Right")
+      if (result._tag === "Right") assert.strictEqual(result.right.attempts, 3)
+      const ids = new Set(
+        seen.map((request) => (request as { headers: Record<string, string> }).headers["x-ms-client-request-id"])
+      )
+      assert.strictEqual(ids.size, 1)
+    }))
+
+  it("exponential backoff: base * 2^(n-1), capped, scaled into [0.5, 1)", () => {
+    const policy = RetryPolicy.exponential({ baseDelay: "1 second", maxDelay: "5 seconds" })
+    assert.strictEqual(Duration.toMillis(policy.backoff(1, 0)), 500)
+    assert.strictEqual(Duration.toMillis(policy.backoff(1, 0.999999)), 999.9995)
+    assert.strictEqual(Duration.toMillis(policy.backoff(3, 0)), 2000)
+    assert.strictEqual(Duration.toMillis(policy.backoff(10, 0)), 2500, "capped at maxDelay before jitter")
+    assert.strictEqual(RetryPolicy.defaultPolicy.maxRetries, 3)
+    assert.strictEqual(Duration.toMillis(RetryPolicy.defaultPolicy.backoff(1, 1)), 800)
+    assert.strictEqual(Duration.toMillis(RetryPolicy.defaultPolicy.backoff(20, 1)), 60_000)
+  })
+
+  it.effect("stop after 3 retries, with the attempt count and unknown outcome in the error", () =>
+    Effect.gen(function*() {
+      const { fiber, seen } = yield* start([unavailable])
+      yield* TestClock.adjust("10 minutes")
+      const result = yield* Fiber.join(fiber)
+      assert.strictEqual(seen.length, 4)
+      assert.isTrue(result._tag === "Left")
+      if (result._tag === "Left") {
+        assert.strictEqual(result.left._tag, "ServiceError")
+        assert.strictEqual((result.left as Errors.ServiceError).attempts, 4)
+        assert.isTrue(Errors.isOutcomeUnknown(result.left))
+      }
+    }))
+
+  const retryAfterCases: ReadonlyArray<readonly [string, Record<string, string>, number]> = [
+    ["retry-after-ms", { "retry-after-ms": "1500" }, 1500],
+    ["x-ms-retry-after-ms", { "x-ms-retry-after-ms": "2500" }, 2500],
+    ["Retry-After seconds", { "retry-after": "3" }, 3000],
+    ["Retry-After HTTP date", { "retry-after": new Date(7000).toUTCString() }, 7000],
+    ["Retry-After date in the past (now)", { "retry-after": new Date(0).toUTCString() }, 0],
+    ["Retry-After beyond the cap (60 s)", { "retry-after": "3600" }, 60_000]
+  ]
+  for (const [name, headers, wait] of retryAfterCases) {
+    it.effect(`honour ${name}`, () =>
+      Effect.gen(function*() {
+        const throttled: Reply = { status: 429, headers, body: { error: { code: "TooManyRequests" } } }
+        const { fiber, seen } = yield* start([throttled, ok])
+        if (wait > 0) assert.strictEqual(yield* attemptsAfter(seen, wait - 1), 1)
+        assert.strictEqual(yield* attemptsAfter(seen, wait > 0 ? 1 : 0), 2)
+        assert.isTrue((yield* Fiber.join(fiber))._tag === "Right")
+      }))
+  }
+
+  it.effect("the cap on Retry-After is the policy's", () =>
+    Effect.gen(function*() {
+      const throttled: Reply = { status: 429, headers: { "retry-after": "3600" }, body: {} }
+      const { fiber, seen } = yield* start([throttled, ok], {
+        retry: RetryPolicy.exponential({ maxRetryAfter: "5 seconds" })
+      })
+      assert.strictEqual(yield* attemptsAfter(seen, 4999), 1)
+      assert.strictEqual(yield* attemptsAfter(seen, 1), 2)
+      yield* Fiber.join(fiber)
+    }))
+
+  it.effect("503 with Retry-After waits as told; transport failures are retried", () =>
+    Effect.gen(function*() {
+      const { fiber, seen } = yield* start([
+        { ...unavailable, headers: { "retry-after": "2" } },
+        { fail: "ECONNRESET" },
+        ok
+      ])
+      assert.strictEqual(yield* attemptsAfter(seen, 1999), 1)
+      assert.strictEqual(yield* attemptsAfter(seen, 1), 2)
+      // the second retry backs off 1600 ms * [0.5, 1)
+      assert.strictEqual(yield* attemptsAfter(seen, 799), 2)
+      assert.strictEqual(yield* attemptsAfter(seen, 801), 3)
+      assert.isTrue((yield* Fiber.join(fiber))._tag === "Right")
+    }))
+
+  it.effect("refusals (400, 401, 403, 404, 409) are not retried", () =>
+    Effect.gen(function*() {
+      for (const status of [400, 401, 403, 404, 409]) {
+        const { fiber, seen } = yield* start([{ status, body: { error: { code: "X" } } }, ok])
+        yield* TestClock.adjust("10 minutes")
+        const result = yield* Fiber.join(fiber)
+        assert.strictEqual(seen.length, 1, String(status))
+        assert.isTrue(result._tag === "Left")
+      }
+    }))
+
+  it.effect("an unknown outcome stays unknown when a later attempt fails otherwise", () =>
+    Effect.gen(function*() {
+      const { fiber } = yield* start([unavailable, { status: 429, headers: { "retry-after": "1" }, body: {} }])
+      yield* TestClock.adjust("10 minutes")
+      const result = yield* Fiber.join(fiber)
+      assert.isTrue(result._tag === "Left")
+      if (result._tag === "Left") {
+        assert.strictEqual(result.left._tag, "Throttled")
+        assert.isTrue(Errors.isOutcomeUnknown(result.left))
+      }
+    }))
+
+  it.effect("the policy is replaceable, or off", () =>
+    Effect.gen(function*() {
+      const conflict: Reply = { status: 409, body: { error: { code: "Conflict" } } }
+      const custom = yield* start([conflict, conflict, ok], {
+        retry: {
+          maxRetries: 5,
+          shouldRetry: (error) => error._tag === "Conflict",
+          backoff: () => Duration.seconds(1),
+          maxRetryAfter: Duration.seconds(1)
+        }
+      })
+      yield* TestClock.adjust("2 seconds")
+      assert.strictEqual(custom.seen.length, 3)
+      assert.isTrue((yield* Fiber.join(custom.fiber))._tag === "Right")
+      const off = yield* start([unavailable, ok], { retry: false })
+      yield* TestClock.adjust("10 minutes")
+      assert.strictEqual(off.seen.length, 1)
+      assert.isTrue(Exit.isSuccess(yield* Fiber.await(off.fiber)))
+    }))
+})
