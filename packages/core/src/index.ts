@@ -59,3 +59,17 @@ export * as Errors from "./Errors.js"
  * @since 0.1.0
  */
 export * as RetryPolicy from "./RetryPolicy.js"
+
+/**
+ * Key rotation without an outage, for one resource or a fleet.
+ *
+ * @example
+ * ```ts
+ * import { Rotation } from "@effect-acs/core"
+ *
+ * console.log(Object.keys(Rotation))
+ * ```
+ *
+ * @since 0.1.0
+ */
+export * as Rotation from "./Rotation.js"

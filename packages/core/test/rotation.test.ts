@@ -1,0 +1,217 @@
+import { Rotation } from "@effect-acs/core"
+import { assertNoSecret } from "@effect-acs/testing"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as TestClock from "effect/TestClock"
+import { statefulArm } from "./stateful.js"
+
+const resourceId = (name: string, subscription = "sub-1") =>
+  `/subscriptions/${subscription}/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/${name}`
+
+/** A publish that records what it was given (values unwrapped, for assertions only). */
+const recorder = () => {
+  const published: Array<{ keyType: string; key: string; connectionString: string }> = []
+  const publish = (key: Rotation.PublishedKey) =>
+    Effect.sync(() => {
+      published.push({
+        keyType: key.keyType,
+        key: Redacted.value(key.key),
+        connectionString: Redacted.value(key.connectionString)
+      })
+    })
+  const last = (keyType: string) => [...published].reverse().find((entry) => entry.keyType === keyType)?.key
+  return { published, publish, last }
+}
+
+describe("Rotation.rotate", () => {
+  it.effect("regenerates Secondary, publishes it, verifies, regenerates Primary, publishes it", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm()
+      const { last, publish, published } = recorder()
+      const verified: Array<string> = []
+      const report = yield* Rotation.rotate({ resourceId: resourceId("acs") }, {
+        publish,
+        verify: (key) => Effect.sync(() => verified.push(`${key.keyType}:${Redacted.value(key.key)}`))
+      }).pipe(Effect.provide(arm.layer()))
+      assert.deepStrictEqual(published.map((entry) => entry.keyType), ["Secondary", "Primary"])
+      assert.deepStrictEqual(verified, ["Secondary:acs-secondary-2"])
+      assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"))
+      assert.strictEqual(last("Primary"), arm.value("acs", "primary"))
+      assert.strictEqual(arm.value("acs", "primary"), "acs-primary-2")
+      assert.strictEqual(
+        published[0]!.connectionString,
+        "endpoint=https://acs.communication.azure.com/;accesskey=acs-secondary-2"
+      )
+      assert.deepStrictEqual(report.regenerated, ["Secondary", "Primary"])
+      assert.deepStrictEqual(report.published, ["Secondary", "Primary"])
+      assert.isFalse(report.recovered)
+      assert.deepStrictEqual(
+        report.steps.map((step) => `${step.action}${step.keyType ? `:${step.keyType}` : ""}`),
+        [
+          "listKeys",
+          "regenerateKey:Secondary",
+          "publish:Secondary",
+          "verify:Secondary",
+          "regenerateKey:Primary",
+          "publish:Primary"
+        ]
+      )
+      assert.isString(report.steps[1]!.requestId)
+      assert.isString(report.steps[1]!.clientRequestId)
+      assert.deepStrictEqual(arm.seen.map((request) => request.url.split("/").at(-1)!.split("?")[0]), [
+        "listKeys",
+        "regenerateKey",
+        "regenerateKey"
+      ])
+      yield* assertNoSecret(report, ["acs-secondary-2", "acs-primary-2", "acs-primary-1", "acs-secondary-1"])
+    }))
+
+  it.effect("regenerates Primary first when told to", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm()
+      const { publish, published } = recorder()
+      yield* Rotation.rotate({ resourceId: resourceId("acs") }, { publish, first: "Primary" }).pipe(
+        Effect.provide(arm.layer())
+      )
+      assert.deepStrictEqual(published.map((entry) => entry.keyType), ["Primary", "Secondary"])
+    }))
+
+  for (const fault of ["failAfter", "dropAfter"] as const) {
+    it.effect(`an unknown outcome after the service regenerated (${fault}) is recovered and the rotation goes on`, () =>
+      Effect.gen(function*() {
+        const arm = statefulArm({ faults: (_, index) => index === 0 ? fault : "none" })
+        const { last, publish } = recorder()
+        const report = yield* Rotation.rotate({ resourceId: resourceId("acs") }, { publish }).pipe(
+          Effect.provide(arm.layer())
+        )
+        assert.isTrue(report.recovered)
+        assert.deepStrictEqual(report.regenerated, ["Secondary", "Primary"])
+        assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"))
+        assert.strictEqual(last("Primary"), arm.value("acs", "primary"))
+        assert.isTrue(report.steps.some((step) => step.action === "recover"))
+      }))
+  }
+
+  it.effect("an unknown outcome before the service regenerated publishes the live key and stops, saying so", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm({ faults: () => "failBefore" })
+      const { last, publish } = recorder()
+      const error = yield* Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, { publish })).pipe(
+        Effect.provide(arm.layer())
+      )
+      assert.strictEqual(error._tag, "RotationFailed")
+      assert.strictEqual(error.step, "Regenerate")
+      assert.strictEqual(error.keyType, "Secondary")
+      assert.isTrue(error.livePublished)
+      assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"))
+      assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-1")
+      assert.include(error.message, "unchanged")
+    }))
+
+  it.effect("an unknown outcome after all retries of the client is recovered too", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm({ faults: (keyType) => keyType === "secondary" ? "failAfter" : "none" })
+      const { last, publish } = recorder()
+      const fiber = yield* Effect.fork(
+        Rotation.rotate({ resourceId: resourceId("acs") }, { publish }).pipe(Effect.provide(arm.layer({})))
+      )
+      yield* TestClock.adjust("10 minutes")
+      const report = yield* Fiber.join(fiber)
+      assert.isTrue(report.recovered)
+      assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-5", "4 attempts each changed the key")
+      assert.strictEqual(last("Secondary"), "acs-secondary-5")
+      assert.strictEqual(last("Primary"), arm.value("acs", "primary"))
+    }))
+
+  it.effect("a refused regeneration stops without changing or publishing anything", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm({ faults: () => "refuse" })
+      const { publish, published } = recorder()
+      const error = yield* Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, { publish })).pipe(
+        Effect.provide(arm.layer())
+      )
+      assert.strictEqual(error.step, "Regenerate")
+      assert.isFalse(error.livePublished)
+      assert.strictEqual((error.cause as { _tag: string })._tag, "AuthorizationFailed")
+      assert.strictEqual(published.length, 0)
+      assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-1")
+    }))
+
+  it.effect("a failing publish is retried", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm()
+      const { last, publish } = recorder()
+      let failures = 2
+      const flaky = (key: Rotation.PublishedKey) =>
+        failures-- > 0 ? Effect.fail(new Error("vault unavailable")) : publish(key)
+      const report = yield* Rotation.rotate({ resourceId: resourceId("acs") }, {
+        publish: flaky,
+        publishRetry: Schedule.recurs(3)
+      }).pipe(Effect.provide(arm.layer()))
+      assert.deepStrictEqual(report.published, ["Secondary", "Primary"])
+      assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"))
+    }))
+
+  it.effect("a publish that keeps failing stops the rotation naming the key to publish, which listKeys returns", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm()
+      const given: Array<string> = []
+      const error = yield* Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, {
+        publish: (key) =>
+          Effect.zipRight(Effect.sync(() => given.push(Redacted.value(key.key))), Effect.fail("denied")),
+        publishRetry: Schedule.recurs(2)
+      })).pipe(Effect.provide(arm.layer()))
+      assert.strictEqual(error.step, "Publish")
+      assert.strictEqual(error.keyType, "Secondary")
+      assert.isFalse(error.livePublished)
+      assert.include(error.message, "listKeys returns it")
+      assert.strictEqual(given.length, 3)
+      assert.isTrue(given.every((key) => key === arm.value("acs", "secondary")), "every attempt was given the live key")
+      assert.strictEqual(arm.value("acs", "primary"), "acs-primary-1", "the other key was left alone")
+    }))
+
+  it.effect("an interruption during publish lets the publish finish, then stops before the next key", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm()
+      const { last, publish } = recorder()
+      const fiber = yield* Effect.fork(
+        Rotation.rotate({ resourceId: resourceId("acs") }, {
+          publish: (key) => Effect.zipRight(Effect.sleep("1 second"), publish(key))
+        }).pipe(Effect.provide(arm.layer()))
+      )
+      yield* TestClock.adjust("100 millis")
+      const interruption = yield* Effect.fork(Fiber.interrupt(fiber))
+      yield* TestClock.adjust("1 second")
+      yield* Fiber.join(interruption)
+      assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"))
+      assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-2")
+      assert.strictEqual(arm.value("acs", "primary"), "acs-primary-1")
+    }))
+
+  it.effect("a failed recovery says the outcome is unknown and what to do", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm({ faults: () => "dropAfter", listKeysFails: (index) => index > 0 })
+      const error = yield* Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, {
+        publish: () => Effect.void
+      })).pipe(Effect.provide(arm.layer()))
+      assert.strictEqual(error.step, "Recover")
+      assert.strictEqual(error.keyType, "Secondary")
+      assert.isFalse(error.livePublished)
+      assert.include(error.message, "call listKeys and publish the live Secondary key")
+      assert.strictEqual((error.cause as { _tag: string })._tag, "TransportError")
+    }))
+
+  it.effect("an invalid resource fails at ReadKeys, before any I/O", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm()
+      const error = yield* Effect.flip(Rotation.rotate({ resourceId: "nope" }, { publish: () => Effect.void })).pipe(
+        Effect.provide(arm.layer())
+      )
+      assert.strictEqual(error.step, "ReadKeys")
+      assert.strictEqual((error.cause as { _tag: string })._tag, "InvalidInput")
+      assert.strictEqual(arm.seen.length, 0)
+    }))
+})

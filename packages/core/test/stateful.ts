@@ -1,0 +1,102 @@
+import { AzureCredential, CommunicationServices } from "@effect-acs/core"
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import { fakeArm, type Reply, type Seen } from "./fake.js"
+
+/** What the fake does with one regenerateKey request. */
+export type Fault = "none" | "failBefore" | "failAfter" | "dropAfter" | "refuse"
+
+const action =
+  /\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Communication\/communicationServices\/([^/]+)\/(regenerateKey|listKeys)/i
+
+/**
+ * A stateful in-memory Resource Manager for rotation tests: every resource exists, keys are
+ * `{name}-{primary|secondary}-{generation}`, a regeneration bumps one key, and `faults` decides per
+ * regeneration whether it fails before or after the key changes. With `budget`, each subscription has a
+ * write bucket (on the test clock) and answers 429 when it is empty.
+ */
+export const statefulArm = (options: {
+  readonly faults?: (keyType: string, index: number) => Fault
+  readonly budget?: { readonly capacity: number; readonly perSecond: number }
+  readonly missing?: ReadonlyArray<string>
+  readonly listKeysFails?: (index: number) => boolean
+} = {}) => {
+  let lists = 0
+  const keys = new Map<string, { primary: number; secondary: number }>()
+  const buckets = new Map<string, { tokens: number; at: number }>()
+  let regenerations = 0
+  let throttled = 0
+  const live = (name: string) => {
+    let entry = keys.get(name)
+    if (entry === undefined) {
+      entry = { primary: 1, secondary: 1 }
+      keys.set(name, entry)
+    }
+    return entry
+  }
+  const value = (name: string, keyType: "primary" | "secondary") => `${name}-${keyType}-${live(name)[keyType]}`
+  const pair = (name: string, keyType: "primary" | "secondary") => ({
+    [`${keyType}Key`]: value(name, keyType),
+    [`${keyType}ConnectionString`]: `endpoint=https://${name}.communication.azure.com/;accesskey=${
+      value(name, keyType)
+    }`
+  })
+  const spend = (subscription: string, now: number): boolean => {
+    if (options.budget === undefined) return true
+    const { capacity, perSecond } = options.budget
+    const bucket = buckets.get(subscription) ?? { tokens: capacity, at: now }
+    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) * perSecond) / 1000)
+    bucket.at = now
+    buckets.set(subscription, bucket)
+    if (bucket.tokens < 1) return false
+    bucket.tokens -= 1
+    return true
+  }
+  const reply = (seen: Seen): Reply => ({
+    effect: Effect.map(Clock.currentTimeMillis, (now): Reply => {
+      const match = action.exec(seen.url)!
+      const [, subscription, , name, operation] = match as unknown as [string, string, string, string, string]
+      if (!spend(subscription, now)) {
+        throttled++
+        return { status: 429, headers: { "retry-after": "1" }, body: { error: { code: "TooManyRequests" } } }
+      }
+      if (options.missing?.includes(name)) {
+        return { status: 404, body: { error: { code: "ResourceNotFound", message: `${name} not found` } } }
+      }
+      if (operation === "listKeys" && options.listKeysFails?.(lists++)) return { fail: "ECONNRESET" }
+      if (operation === "listKeys") {
+        return { status: 200, body: { ...pair(name, "primary"), ...pair(name, "secondary") } }
+      }
+      const keyType = (JSON.parse(seen.body) as { keyType: string }).keyType.toLowerCase() as "primary" | "secondary"
+      const fault = options.faults?.(keyType, regenerations++) ?? "none"
+      const unavailable: Reply = { status: 503, body: { error: { code: "ServiceUnavailable" } } }
+      switch (fault) {
+        case "refuse":
+          return { status: 403, body: { error: { code: "AuthorizationFailed" } } }
+        case "failBefore":
+          return unavailable
+        case "failAfter":
+          live(name)[keyType]++
+          return unavailable
+        case "dropAfter":
+          live(name)[keyType]++
+          return { fail: "ECONNRESET" }
+        case "none":
+          live(name)[keyType]++
+          return { status: 200, body: pair(name, keyType) }
+      }
+    })
+  })
+  const fake = fakeArm(reply)
+  return {
+    seen: fake.seen,
+    value,
+    throttled: () => throttled,
+    layer: (clientOptions: CommunicationServices.Options = { retry: false }) =>
+      CommunicationServices.layer(clientOptions).pipe(
+        Layer.provide(AzureCredential.static("token")),
+        Layer.provide(fake.http)
+      )
+  }
+}
