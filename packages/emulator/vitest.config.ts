@@ -1,3 +1,4 @@
 import { project } from "../../vitest.shared.js"
 
-export default project({ test: { name: "emulator" } })
+// the tests talk to real loopback servers: allow for a loaded machine
+export default project({ test: { name: "emulator", testTimeout: 30_000 } })
