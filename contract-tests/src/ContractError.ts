@@ -1,0 +1,337 @@
+/**
+ * The typed failures of the harness: one tag per failure mode.
+ *
+ * Loading a recording fails with `ReadError` (the file could not be read) or `MalformedRecording` (it is
+ * not JSON, or not of the format's shape). A replay fails with `RequestMismatch` (a request did not match
+ * the interaction it was closest to), `UnexpectedRequest` (a request arrived after every interaction was
+ * answered) or `UnusedInteractions` (the program finished without sending some recorded requests). A scan
+ * fails with `SecretsFound`. No error ever quotes a key, a connection string, a token or a JWT.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+
+/**
+ * The formats the loaders read.
+ *
+ * @example
+ * ```ts
+ * import { ContractError } from "@effect-acs/contract-tests"
+ *
+ * ContractError.RecordingFormat.literals // ["DocumentedExample", "TestProxy", "Har"]
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export const RecordingFormat = Schema.Literal("DocumentedExample", "TestProxy", "Har")
+
+/**
+ * `"DocumentedExample" | "TestProxy" | "Har"`.
+ *
+ * @example
+ * ```ts
+ * import type { ContractError } from "@effect-acs/contract-tests"
+ *
+ * const format: ContractError.RecordingFormat = "Har"
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type RecordingFormat = typeof RecordingFormat.Type
+
+const formatNames: Record<RecordingFormat, string> = {
+  DocumentedExample: "API documentation example",
+  TestProxy: "Azure SDK test-proxy recording",
+  Har: "HAR 1.2 file"
+}
+
+/**
+ * One thing wrong with a recording: where (a path such as `Entries.2.RequestUri`, or `(root)`) and what.
+ *
+ * @example
+ * ```ts
+ * import { ContractError } from "@effect-acs/contract-tests"
+ *
+ * const issue = ContractError.Issue.make({ path: "Entries.0.StatusCode", message: "is missing" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Issue extends Schema.Class<Issue>("Issue")({
+  path: Schema.String,
+  message: Schema.String
+}) {}
+
+/**
+ * A file could not be read (missing, a directory, no permission).
+ *
+ * @example
+ * ```ts
+ * import { ContractError } from "@effect-acs/contract-tests"
+ *
+ * new ContractError.ReadError({ path: "fixtures/missing.json", reason: "NotFound" }).message
+ * // "Cannot read fixtures/missing.json: NotFound"
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ReadError extends Schema.TaggedError<ReadError>("@effect-acs/contract-tests/ReadError")("ReadError", {
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `Cannot read ${this.path}: ${this.reason}`
+  }
+}
+
+/**
+ * A recording that is not JSON, or not of its format's shape. `issues` says where and what, without
+ * quoting secrets.
+ *
+ * @example
+ * ```ts
+ * import { ContractError } from "@effect-acs/contract-tests"
+ *
+ * const error = new ContractError.MalformedRecording({
+ *   format: "TestProxy",
+ *   source: "recordings/rotation.json",
+ *   issues: [ContractError.Issue.make({ path: "Entries.0.StatusCode", message: "is missing" })]
+ * })
+ * error.message
+ * // "recordings/rotation.json is not a valid Azure SDK test-proxy recording: at Entries.0.StatusCode: is missing"
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class MalformedRecording extends Schema.TaggedError<MalformedRecording>(
+  "@effect-acs/contract-tests/MalformedRecording"
+)("MalformedRecording", {
+  format: RecordingFormat,
+  source: Schema.String,
+  issues: Schema.Array(Issue)
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    const shown = this.issues.slice(0, 5).map((issue) => `at ${issue.path}: ${issue.message}`)
+    const more = this.issues.length > 5 ? `; and ${this.issues.length - 5} more` : ""
+    return `${this.source} is not a valid ${formatNames[this.format]}: ${shown.join("; ")}${more}`
+  }
+}
+
+/**
+ * A request reached the replay but did not match the interaction it was closest to. `diff` says what
+ * differs (expected is the interaction, got is the request), with every secret masked; the request was
+ * answered with a network error.
+ *
+ * @example
+ * ```ts
+ * import { ContractError } from "@effect-acs/contract-tests"
+ *
+ * const error = new ContractError.RequestMismatch({
+ *   request: "POST https://management.azure.com/subscriptions/s/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs/listKeys?api-version=2023-04-01",
+ *   sequence: 1,
+ *   closest: 0,
+ *   expected: "POST https://management.azure.com/subscriptions/s/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs/listKeys?api-version=2020-08-20 -> 200",
+ *   diff: "  query: expected api-version=2020-08-20, got api-version=2023-04-01",
+ *   unhandled: 1
+ * })
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class RequestMismatch extends Schema.TaggedError<RequestMismatch>(
+  "@effect-acs/contract-tests/RequestMismatch"
+)("RequestMismatch", {
+  /** The request's method and URL (secrets masked). */
+  request: Schema.String,
+  /** Which request this was, counting from 1. */
+  sequence: Schema.Number,
+  /** The index (from 0) of the interaction it was compared with. */
+  closest: Schema.Number,
+  /** That interaction, described as `METHOD url -> status` (secrets masked). */
+  expected: Schema.String,
+  /** What differs, one aspect per line. */
+  diff: Schema.String,
+  /** How many requests in all went unanswered. */
+  unhandled: Schema.Number
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    const others = this.unhandled > 1 ? ` (${this.unhandled} requests in all went unanswered)` : ""
+    return `Request #${this.sequence} ${this.request} does not match interaction #${this.closest} (${this.expected})` +
+      `${others}:\n${this.diff}`
+  }
+}
+
+/**
+ * A request arrived after every interaction had been answered.
+ *
+ * @example
+ * ```ts
+ * import { ContractError } from "@effect-acs/contract-tests"
+ *
+ * new ContractError.UnexpectedRequest({ request: "POST https://management.azure.com/x", sequence: 3, total: 2, unhandled: 1 })
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnexpectedRequest extends Schema.TaggedError<UnexpectedRequest>(
+  "@effect-acs/contract-tests/UnexpectedRequest"
+)("UnexpectedRequest", {
+  /** The request's method and URL (secrets masked). */
+  request: Schema.String,
+  /** Which request this was, counting from 1. */
+  sequence: Schema.Number,
+  /** How many interactions the replay had (all answered). */
+  total: Schema.Number,
+  /** How many requests in all went unanswered. */
+  unhandled: Schema.Number
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `Request #${this.sequence} ${this.request} arrived after all ${this.total} interaction(s) were answered` +
+      (this.unhandled > 1 ? ` (${this.unhandled} requests in all went unanswered)` : "")
+  }
+}
+
+/**
+ * The program finished but some interactions were never requested.
+ *
+ * @example
+ * ```ts
+ * import { ContractError } from "@effect-acs/contract-tests"
+ *
+ * new ContractError.UnusedInteractions({ unused: ["#1 POST https://management.azure.com/x -> 200"], answered: 1, total: 2 })
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class UnusedInteractions extends Schema.TaggedError<UnusedInteractions>(
+  "@effect-acs/contract-tests/UnusedInteractions"
+)("UnusedInteractions", {
+  /** The unused interactions: `#index METHOD url -> status`. */
+  unused: Schema.Array(Schema.String),
+  answered: Schema.Number,
+  total: Schema.Number
+}) {
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.unused.length} of ${this.total} interaction(s) were never requested:\n` +
+      this.unused.map((line) => `  ${line}`).join("\n")
+  }
+}
+
+/**
+ * Where a scan found material that looks like a real secret: the file, the line and column (from 1) and
+ * the kind. The secret itself is never part of the finding.
+ *
+ * @example
+ * ```ts
+ * import { ContractError } from "@effect-acs/contract-tests"
+ *
+ * const finding = ContractError.Finding.make({ file: "fixtures/a.json", line: 3, column: 20, kind: "Base64Key" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export class Finding extends Schema.Class<Finding>("Finding")({
+  file: Schema.String,
+  line: Schema.Number,
+  column: Schema.Number,
+  kind: Schema.Literal("Base64Key", "AccessKey", "BearerToken", "Jwt")
+}) {}
+
+/**
+ * A scan found material that looks like a real secret.
+ *
+ * @example
+ * ```ts
+ * import { ContractError } from "@effect-acs/contract-tests"
+ *
+ * const error = new ContractError.SecretsFound({
+ *   findings: [ContractError.Finding.make({ file: "fixtures/a.json", line: 3, column: 20, kind: "Base64Key" })]
+ * })
+ * error.message // "1 possible secret(s) found:\n  fixtures/a.json:3:20 Base64Key"
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class SecretsFound
+  extends Schema.TaggedError<SecretsFound>("@effect-acs/contract-tests/SecretsFound")("SecretsFound", {
+    findings: Schema.Array(Finding)
+  })
+{
+  /**
+   * @since 0.1.0
+   */
+  override get message(): string {
+    return `${this.findings.length} possible secret(s) found:\n` +
+      this.findings.map((f) => `  ${f.file}:${f.line}:${f.column} ${f.kind}`).join("\n")
+  }
+}
+
+/**
+ * What loading a recording can fail with.
+ *
+ * @example
+ * ```ts
+ * import type { ContractError } from "@effect-acs/contract-tests"
+ *
+ * const describe = (error: ContractError.LoadError) => error._tag === "ReadError" ? error.path : error.source
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type LoadError = ReadError | MalformedRecording
+
+/**
+ * What a replay can fail with when it is verified.
+ *
+ * @example
+ * ```ts
+ * import type { ContractError } from "@effect-acs/contract-tests"
+ *
+ * const describe = (error: ContractError.ReplayError) => `${error._tag}: ${error.message}`
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ReplayError = RequestMismatch | UnexpectedRequest | UnusedInteractions
+
+/**
+ * What a scan for secrets can fail with.
+ *
+ * @example
+ * ```ts
+ * import type { ContractError } from "@effect-acs/contract-tests"
+ *
+ * const count = (error: ContractError.ScanError) => error._tag === "SecretsFound" ? error.findings.length : 0
+ * ```
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export type ScanError = ReadError | SecretsFound
