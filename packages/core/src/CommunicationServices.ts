@@ -172,6 +172,11 @@ export interface KeysResponse {
   readonly correlationRequestId: string | undefined
   readonly clientRequestId: string
   readonly attempts: number
+  /**
+   * The writes the subscription has left in its Resource Manager budget after this call
+   * (`x-ms-ratelimit-remaining-subscription-writes`), when the response said.
+   */
+  readonly remainingWrites: number | undefined
 }
 
 /**

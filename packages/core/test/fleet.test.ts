@@ -52,6 +52,23 @@ describe("Rotation.rotateFleet", () => {
       assert.strictEqual(events.filter((event) => event._tag === "Rotated").length, 50)
     }))
 
+  it.effect("keeps in step with the service's bucket when someone else has spent it", () =>
+    Effect.gen(function*() {
+      const budget = { capacity: 20, perSecond: 5 }
+      const arm = statefulArm({ budget, spentByOthers: 15 })
+      const summary = yield* runOnTestClock(
+        Rotation.rotateFleet(Stream.fromIterable(fleet(10, 1)), {
+          publish: () => Effect.void,
+          budget,
+          concurrency: 8
+        }).pipe(Effect.provide(arm.layer()))
+      )
+      assert.strictEqual(summary.rotated, 10)
+      assert.strictEqual(arm.throttled(), 0, "the remaining-writes header kept the fleet within the budget")
+      // 30 writes against the 5 left: (30 - 5) / 5 per second at least
+      assert.isAtLeast(summary.durationMillis, 5000)
+    }))
+
   it.effect("slows a subscription down when it is throttled anyway, and finishes", () =>
     Effect.gen(function*() {
       const arm = statefulArm({ budget: { capacity: 5, perSecond: 5 } })

@@ -21,6 +21,8 @@ export const statefulArm = (options: {
   readonly budget?: { readonly capacity: number; readonly perSecond: number }
   readonly missing?: ReadonlyArray<string>
   readonly listKeysFails?: (index: number) => boolean
+  /** Writes another client has already spent from each subscription's bucket. */
+  readonly spentByOthers?: number
 } = {}) => {
   let lists = 0
   const keys = new Map<string, { primary: number; secondary: number }>()
@@ -45,7 +47,7 @@ export const statefulArm = (options: {
   const spend = (subscription: string, now: number): boolean => {
     if (options.budget === undefined) return true
     const { capacity, perSecond } = options.budget
-    const bucket = buckets.get(subscription) ?? { tokens: capacity, at: now }
+    const bucket = buckets.get(subscription) ?? { tokens: capacity - (options.spentByOthers ?? 0), at: now }
     bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) * perSecond) / 1000)
     bucket.at = now
     buckets.set(subscription, bucket)
@@ -53,41 +55,54 @@ export const statefulArm = (options: {
     bucket.tokens -= 1
     return true
   }
+  const withRemaining = (subscription: string, reply: Reply): Reply => {
+    const tokens = buckets.get(subscription)?.tokens
+    return "status" in reply && tokens !== undefined
+      ? {
+        ...reply,
+        headers: { ...reply.headers, "x-ms-ratelimit-remaining-subscription-writes": String(Math.floor(tokens)) }
+      }
+      : reply
+  }
   const reply = (seen: Seen): Reply => ({
     effect: Effect.map(Clock.currentTimeMillis, (now): Reply => {
-      const match = action.exec(seen.url)!
-      const [, subscription, , name, operation] = match as unknown as [string, string, string, string, string]
-      if (!spend(subscription, now)) {
-        throttled++
-        return { status: 429, headers: { "retry-after": "1" }, body: { error: { code: "TooManyRequests" } } }
-      }
-      if (options.missing?.includes(name)) {
-        return { status: 404, body: { error: { code: "ResourceNotFound", message: `${name} not found` } } }
-      }
-      if (operation === "listKeys" && options.listKeysFails?.(lists++)) return { fail: "ECONNRESET" }
-      if (operation === "listKeys") {
-        return { status: 200, body: { ...pair(name, "primary"), ...pair(name, "secondary") } }
-      }
-      const keyType = (JSON.parse(seen.body) as { keyType: string }).keyType.toLowerCase() as "primary" | "secondary"
-      const fault = options.faults?.(keyType, regenerations++) ?? "none"
-      const unavailable: Reply = { status: 503, body: { error: { code: "ServiceUnavailable" } } }
-      switch (fault) {
-        case "refuse":
-          return { status: 403, body: { error: { code: "AuthorizationFailed" } } }
-        case "failBefore":
-          return unavailable
-        case "failAfter":
-          live(name)[keyType]++
-          return unavailable
-        case "dropAfter":
-          live(name)[keyType]++
-          return { fail: "ECONNRESET" }
-        case "none":
-          live(name)[keyType]++
-          return { status: 200, body: pair(name, keyType) }
-      }
+      const subscription = action.exec(seen.url)![1]!
+      return withRemaining(subscription, answer(seen, now))
     })
   })
+  const answer = (seen: Seen, now: number): Reply => {
+    const match = action.exec(seen.url)!
+    const [, subscription, , name, operation] = match as unknown as [string, string, string, string, string]
+    if (!spend(subscription, now)) {
+      throttled++
+      return { status: 429, headers: { "retry-after": "1" }, body: { error: { code: "TooManyRequests" } } }
+    }
+    if (options.missing?.includes(name)) {
+      return { status: 404, body: { error: { code: "ResourceNotFound", message: `${name} not found` } } }
+    }
+    if (operation === "listKeys" && options.listKeysFails?.(lists++)) return { fail: "ECONNRESET" }
+    if (operation === "listKeys") {
+      return { status: 200, body: { ...pair(name, "primary"), ...pair(name, "secondary") } }
+    }
+    const keyType = (JSON.parse(seen.body) as { keyType: string }).keyType.toLowerCase() as "primary" | "secondary"
+    const fault = options.faults?.(keyType, regenerations++) ?? "none"
+    const unavailable: Reply = { status: 503, body: { error: { code: "ServiceUnavailable" } } }
+    switch (fault) {
+      case "refuse":
+        return { status: 403, body: { error: { code: "AuthorizationFailed" } } }
+      case "failBefore":
+        return unavailable
+      case "failAfter":
+        live(name)[keyType]++
+        return unavailable
+      case "dropAfter":
+        live(name)[keyType]++
+        return { fail: "ECONNRESET" }
+      case "none":
+        live(name)[keyType]++
+        return { status: 200, body: pair(name, keyType) }
+    }
+  }
   const fake = fakeArm(reply)
   return {
     seen: fake.seen,

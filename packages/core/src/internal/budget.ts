@@ -3,11 +3,15 @@ import * as Effect from "effect/Effect"
 
 /**
  * A token bucket of writes: `capacity` tokens, refilled at `perSecond`. `take` waits (on the Clock, so a
- * TestClock drives it) until a token is free; takers queue in order. `pause` empties the bucket and keeps
- * it empty for a while, for when the service says 429 anyway.
+ * TestClock drives it) until a token is free; takers queue in order. `settle` reports the answer to a
+ * taken write: when the service said how many writes the subscription has left, the bucket never
+ * believes it has a whole write more than that (less the writes still in flight), which keeps it in step
+ * with the service's own bucket, whatever else spends it. `pause` empties the bucket and keeps it empty for a
+ * while, for when the service says 429 anyway.
  */
 export interface Bucket {
   readonly take: Effect.Effect<void>
+  readonly settle: (remaining: number | undefined) => Effect.Effect<void>
   readonly pause: (millis: number) => Effect.Effect<void>
 }
 
@@ -15,6 +19,11 @@ export const make = (capacity: number, perSecond: number): Bucket => {
   let tokens = capacity
   let updatedAt: number | undefined = undefined
   let blockedUntil = 0
+  let inFlight = 0
+  // until the service has answered once, its bucket's level is unknown (others may have spent it): one
+  // write goes out alone, and the rest wait for its answer
+  const synced = Effect.unsafeMakeLatch(false)
+  let first = true
   const lock = Effect.unsafeMakeSemaphore(1)
   const refill = (now: number) => {
     if (updatedAt !== undefined && now > updatedAt) {
@@ -23,6 +32,8 @@ export const make = (capacity: number, perSecond: number): Bucket => {
     updatedAt = now
   }
   const take: Effect.Effect<void> = lock.withPermits(1)(Effect.gen(function*() {
+    if (first) first = false
+    else yield* synced.await
     for (;;) {
       const now = yield* Clock.currentTimeMillis
       refill(now)
@@ -32,6 +43,7 @@ export const make = (capacity: number, perSecond: number): Bucket => {
       }
       if (tokens >= 1) {
         tokens -= 1
+        inFlight++
         return
       }
       yield* Effect.sleep(Math.ceil(((1 - tokens) * 1000) / perSecond))
@@ -43,7 +55,18 @@ export const make = (capacity: number, perSecond: number): Bucket => {
       tokens = 0
       blockedUntil = Math.max(blockedUntil, now + millis)
     })
-  return { take, pause }
+  const settle = (remaining: number | undefined) =>
+    Effect.map(Clock.currentTimeMillis, (now) => {
+      inFlight = Math.max(0, inFlight - 1)
+      // the header is a whole number, so the service holds between `remaining` and `remaining + 1`: an
+      // estimate inside that range stands (clamping it would throw away the refill of every round trip),
+      // one above it is brought down to what is surely there
+      if (remaining !== undefined) {
+        refill(now)
+        if (tokens > remaining + 1 - inFlight) tokens = remaining - inFlight
+      }
+    }).pipe(Effect.zipRight(synced.open))
+  return { take, settle, pause }
 }
 
 /** One bucket per key (a subscription), made on first use. */

@@ -24,7 +24,7 @@ import type {
 } from "../CommunicationServices.js"
 import * as Errors from "../Errors.js"
 import * as RetryPolicy from "../RetryPolicy.js"
-import { claimsChallenge, retryAfterMillis } from "./headers.js"
+import { claimsChallenge, remainingWrites, retryAfterMillis } from "./headers.js"
 import * as input from "./input.js"
 import * as KeyedLock from "./keyedLock.js"
 import { scrub, scrubJson } from "./scrub.js"
@@ -269,7 +269,8 @@ export const make = (options: Options = {}) =>
             requestId: response.headers["x-ms-request-id"],
             correlationRequestId: response.headers["x-ms-correlation-request-id"],
             clientRequestId: attempt.clientRequestId,
-            attempts: attempt.attempts
+            attempts: attempt.attempts,
+            remainingWrites: remainingWrites(response.headers)
           }
         }
         const now = yield* Clock.currentTimeMillis

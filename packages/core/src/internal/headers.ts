@@ -17,6 +17,12 @@ export const retryAfterMillis = (headers: Headers.Headers, now: number): number 
   return Number.isNaN(date) ? undefined : Math.max(0, date - now)
 }
 
+/** `x-ms-ratelimit-remaining-subscription-writes`, when present and a whole number. */
+export const remainingWrites = (headers: Headers.Headers): number | undefined => {
+  const value = headers["x-ms-ratelimit-remaining-subscription-writes"]
+  return value !== undefined && /^\s*\d+\s*$/.test(value) ? Number(value) : undefined
+}
+
 /**
  * The `claims` of a `WWW-Authenticate: Bearer ... claims="<base64>"` challenge, decoded from base64, or
  * `undefined` when the header carries none.

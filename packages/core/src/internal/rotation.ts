@@ -1,7 +1,10 @@
 import type { CommunicationServiceKeys, KeyType } from "@effect-acs/schema"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
@@ -13,10 +16,9 @@ import * as Budget from "./budget.js"
 import * as input from "./input.js"
 
 /** Wraps every call the rotation makes to the service (the fleet adds its write budget here). */
-type Write = <A>(call: Effect.Effect<A, Errors.CommunicationServicesError>) => Effect.Effect<
-  A,
-  Errors.CommunicationServicesError
->
+type Write = (
+  call: Effect.Effect<KeysResponse, Errors.CommunicationServicesError>
+) => Effect.Effect<KeysResponse, Errors.CommunicationServicesError>
 
 const defaultPublishRetry = Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
 
@@ -198,11 +200,21 @@ export const rotateFleet = <EIn, RIn, E, R, E2 = never, R2 = never>(
 
     const writeFor = (subscriptionId: string): Write => {
       const bucket = buckets?.(subscriptionId)
-      const attempt = <A>(
-        call: Effect.Effect<A, Errors.CommunicationServicesError>,
+      const attempt = (
+        call: Effect.Effect<KeysResponse, Errors.CommunicationServicesError>,
         throttles: number
-      ): Effect.Effect<A, Errors.CommunicationServicesError> =>
+      ): Effect.Effect<KeysResponse, Errors.CommunicationServicesError> =>
         Effect.zipRight(bucket?.take ?? Effect.void, call).pipe(
+          Effect.onExit((exit) =>
+            bucket === undefined ? Effect.void : bucket.settle(
+              Exit.isSuccess(exit)
+                ? exit.value.remainingWrites
+                : Exit.isFailure(exit) &&
+                    Cause.failureOption(exit.cause).pipe(Option.exists((e) => e._tag === "Throttled"))
+                ? 0
+                : undefined
+            )
+          ),
           Effect.catchIf(
             (error): error is Errors.Throttled => error._tag === "Throttled" && throttles < maxThrottles,
             (error) => {
