@@ -7,7 +7,8 @@ import { defineProject, mergeConfig, type UserWorkspaceConfig } from "vitest/con
 const shared: UserWorkspaceConfig = {
   resolve: { conditions: ["source", "module", "node", "import", "default"] },
   ssr: { resolve: { conditions: ["source", "module", "node", "import", "default"] } },
-  test: { include: ["test/**/*.test.ts"] }
+  // the machines are small and shared: generous timeouts, so that load cannot fail a test
+  test: { include: ["test/**/*.test.ts"], testTimeout: 30_000, hookTimeout: 30_000 }
 }
 
 export const project = (config: UserWorkspaceConfig): UserWorkspaceConfig => defineProject(mergeConfig(shared, config))
