@@ -1,0 +1,180 @@
+/**
+ * The exit status of `acs-keys`: one per failure mode, so that a script can tell a missing resource from
+ * a throttled call or a rejected token without parsing messages.
+ *
+ * | code | meaning |
+ * | ---: | --- |
+ * | 0 | success |
+ * | 1 | unexpected failure (a bug: please report it) |
+ * | 2 | usage error: the command line is not valid (message and help on stderr) |
+ * | 3 | `InvalidInput`: a value was rejected before any request (resource id, names, endpoint, api-version) |
+ * | 4 | `CredentialError`: no access token could be obtained |
+ * | 5 | `TransportError`: no response (connection refused or broken, timeout) |
+ * | 6 | `AuthenticationFailed`: HTTP 401 |
+ * | 7 | `AuthorizationFailed`: HTTP 403 |
+ * | 8 | `NotFound`: HTTP 404 (subscription, resource group or resource) |
+ * | 9 | `Conflict`: HTTP 409 (e.g. another regeneration of the resource is running) |
+ * | 10 | `Throttled`: HTTP 429 after the retries |
+ * | 11 | `BadRequest`: HTTP 400 or another 4xx |
+ * | 12 | `ServiceError`: HTTP 5xx after the retries |
+ * | 13 | `UnexpectedResponse`: a status or body the API does not declare |
+ * | 14 | `RotationFailed`: a rotation stopped (or, with `--from-file`, at least one did) |
+ * | 15 | `FleetFileError`: the `--from-file` file is unreadable or malformed |
+ * | 16 | `EmulatorStartError`: the emulator could not start (options, seed or state file, port) |
+ * | 130 | interrupted (Ctrl-C) |
+ *
+ * @since 0.1.0
+ */
+import * as ValidationError from "@effect/cli/ValidationError"
+import * as Predicate from "effect/Predicate"
+
+/**
+ * Every exit status, by name (the names of failures are the `_tag`s of their errors).
+ *
+ * @example
+ * ```ts
+ * import { ExitCode } from "@effect-acs/cli"
+ *
+ * ExitCode.exitCodes.NotFound // 8
+ * ```
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const exitCodes = {
+  Success: 0,
+  Unexpected: 1,
+  UsageError: 2,
+  InvalidInput: 3,
+  CredentialError: 4,
+  TransportError: 5,
+  AuthenticationFailed: 6,
+  AuthorizationFailed: 7,
+  NotFound: 8,
+  Conflict: 9,
+  Throttled: 10,
+  BadRequest: 11,
+  ServiceError: 12,
+  UnexpectedResponse: 13,
+  RotationFailed: 14,
+  FleetFileError: 15,
+  EmulatorStartError: 16,
+  Interrupted: 130
+} as const
+
+/**
+ * The name of an exit status.
+ *
+ * @example
+ * ```ts
+ * import type { ExitCode } from "@effect-acs/cli"
+ *
+ * const name: ExitCode.Name = "Throttled"
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Name = keyof typeof exitCodes
+
+/**
+ * An exit status of `acs-keys`.
+ *
+ * @example
+ * ```ts
+ * import type { ExitCode } from "@effect-acs/cli"
+ *
+ * const code: ExitCode.ExitCode = 0
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ExitCode = (typeof exitCodes)[Name]
+
+/** The error tags of starting the emulator. */
+const emulatorStartTags: ReadonlySet<string> = new Set([
+  "InvalidOptionsError",
+  "InvalidResourceError",
+  "SeedFileError",
+  "StateFileError",
+  "ListenError"
+])
+
+const tagOf = (error: unknown): string | undefined =>
+  Predicate.isRecord(error) && Predicate.isString(error._tag) ? error._tag : undefined
+
+/**
+ * The name of the exit status of a failure: its `_tag` when it has its own status, `UsageError` for a
+ * command line the parser rejected, `RotationFailed` for a fleet with failures, `EmulatorStartError` for
+ * any error starting the emulator, otherwise `Unexpected`.
+ *
+ * @example
+ * ```ts
+ * import { CliError, ExitCode } from "@effect-acs/cli"
+ *
+ * ExitCode.nameOf(new CliError.FleetIncomplete({ total: 3, failed: 1 })) // "RotationFailed"
+ * ```
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const nameOf = (error: unknown): Name => {
+  if (ValidationError.isValidationError(error)) return "UsageError"
+  const tag = tagOf(error)
+  if (tag === undefined) return "Unexpected"
+  if (tag === "FleetIncomplete") return "RotationFailed"
+  if (emulatorStartTags.has(tag)) return "EmulatorStartError"
+  return tag in exitCodes && tag !== "Success" && tag !== "Interrupted" ? tag as Name : "Unexpected"
+}
+
+/**
+ * The exit status of a failure (see `nameOf`).
+ *
+ * @example
+ * ```ts
+ * import { ExitCode } from "@effect-acs/cli"
+ * import { Errors } from "@effect-acs/core"
+ *
+ * ExitCode.fromError(new Errors.InvalidInput({ field: "keyType", reason: "bad" })) // 3
+ * ```
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const fromError = (error: unknown): ExitCode => exitCodes[nameOf(error)]
+
+const oneLine = (text: string): string => text.replace(/\s+/g, " ").trim()
+
+const messageOf = (error: unknown): string =>
+  Predicate.isRecord(error) && Predicate.isString(error.message)
+    ? error.message
+    : error instanceof Error
+    ? error.message
+    : String(error)
+
+/**
+ * A failure as one line of text: its tag (with the tag of its cause, for a failed rotation) and its message,
+ * which for a failed call holds the HTTP status, the ARM code and message and the request ids. Secrets never
+ * reach a message, so none reaches this line.
+ *
+ * @example
+ * ```ts
+ * import { ExitCode } from "@effect-acs/cli"
+ * import { Errors } from "@effect-acs/core"
+ *
+ * ExitCode.describe(new Errors.InvalidInput({ field: "keyType", reason: "Expected Primary or Secondary" }))
+ * // "InvalidInput: Invalid keyType: Expected Primary or Secondary"
+ * ```
+ *
+ * @since 0.1.0
+ * @category conversions
+ */
+export const describe = (error: unknown): string => {
+  if (ValidationError.isValidationError(error)) {
+    return "UsageError: the command line is not valid (see above, and acs-keys --help)"
+  }
+  const tag = tagOf(error) ?? "Unexpected"
+  const cause = Predicate.isRecord(error) && tag === "RotationFailed" ? tagOf(error.cause) : undefined
+  return oneLine(`${tag}${cause === undefined ? "" : ` (${cause})`}: ${messageOf(error)}`)
+}

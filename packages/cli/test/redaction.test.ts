@@ -1,0 +1,124 @@
+import { Emulator } from "@effect-acs/emulator"
+import { assert, describe, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import { assertNoSecret, cli, idOf, keyPattern, ref, secretsOf } from "./helpers.js"
+
+const acs = ref("my-acs")
+
+const connectionString = new RegExp(
+  `^endpoint=https://my-acs\\.communication\\.azure\\.com/;accesskey=${keyPattern.source}$`
+)
+
+describe("acs-keys: keys are redacted unless --show-secrets", () => {
+  it.scopedLive("list: text and --json print <redacted>; --show-secrets prints the keys", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ resources: [acs] })
+      const secrets = yield* secretsOf(emulator, acs)
+      const base = ["list", "--resource-id", idOf(acs), "--endpoint", emulator.url]
+
+      const text = yield* cli(base)
+      assert.strictEqual(text.status, 0, text.stderr)
+      assertNoSecret(text.stdout + text.stderr, secrets)
+      assert.strictEqual(text.stdout.match(/<redacted>/g)?.length, 4)
+      assert.include(text.stderr, "--show-secrets")
+
+      const json = yield* cli([...base, "--json"])
+      assert.strictEqual(json.status, 0, json.stderr)
+      assertNoSecret(json.stdout + json.stderr, secrets)
+      assert.deepStrictEqual(JSON.parse(json.stdout).keys, {
+        primaryKey: "<redacted>",
+        secondaryKey: "<redacted>",
+        primaryConnectionString: "<redacted>",
+        secondaryConnectionString: "<redacted>"
+      })
+
+      const shown = yield* cli([...base, "--json", "--show-secrets"])
+      assert.strictEqual(shown.status, 0, shown.stderr)
+      assert.deepStrictEqual(Object.values(JSON.parse(shown.stdout).keys), secrets)
+
+      const shownText = yield* cli([...base, "--show-secrets"])
+      assert.strictEqual(shownText.status, 0, shownText.stderr)
+      for (const secret of secrets) assert.include(shownText.stdout, secret)
+      assert.notInclude(shownText.stdout, "<redacted>")
+    }))
+
+  it.scopedLive("regenerate: the new key is redacted, or shown with --show-secrets", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ resources: [acs] })
+      const base = ["regenerate", "--resource-id", idOf(acs), "--key-type", "primary", "--endpoint", emulator.url]
+
+      const hidden = yield* cli([...base, "--json"])
+      assert.strictEqual(hidden.status, 0, hidden.stderr)
+      assertNoSecret(hidden.stdout + hidden.stderr, yield* secretsOf(emulator, acs))
+      assert.deepStrictEqual(JSON.parse(hidden.stdout).keys, {
+        primaryKey: "<redacted>",
+        primaryConnectionString: "<redacted>"
+      })
+
+      const text = yield* cli(base)
+      assert.strictEqual(text.status, 0, text.stderr)
+      assertNoSecret(text.stdout + text.stderr, yield* secretsOf(emulator, acs))
+      assert.match(text.stdout, /^Regenerated the Primary key of \/subscriptions\//)
+
+      const shown = yield* cli([...base, "--json", "--show-secrets"])
+      const live = yield* emulator.keys(acs)
+      const { keys } = JSON.parse(shown.stdout)
+      assert.strictEqual(keys.primaryKey, Redacted.value(live.primaryKey))
+      assert.match(keys.primaryKey, new RegExp(`^${keyPattern.source}$`))
+      assert.match(keys.primaryConnectionString, connectionString)
+    }))
+
+  it.scopedLive("rotate: the published keys are printed redacted, or in clear with --show-secrets", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ resources: [acs] })
+      const before = yield* secretsOf(emulator, acs)
+      const base = ["rotate", "--resource-id", idOf(acs), "--endpoint", emulator.url]
+
+      const text = yield* cli(base)
+      assert.strictEqual(text.status, 0, text.stderr)
+      assertNoSecret(text.stdout + text.stderr, [...before, ...(yield* secretsOf(emulator, acs))])
+      assert.match(text.stdout, /published the Secondary key of .+: connection string <redacted>\n/)
+      assert.match(text.stdout, /published the Primary key of .+: connection string <redacted>\n/)
+      assert.match(
+        text.stdout,
+        /Rotated \/subscriptions\/.+: regenerated Secondary, Primary; published Secondary, Primary/
+      )
+
+      const json = yield* cli([...base, "--json"])
+      assert.strictEqual(json.status, 0, json.stderr)
+      assertNoSecret(json.stdout + json.stderr, yield* secretsOf(emulator, acs))
+      const report = JSON.parse(json.stdout)
+      assert.deepStrictEqual(report.regenerated, ["Secondary", "Primary"])
+      assert.deepStrictEqual(
+        report.keys.map((key: any) => [key.keyType, key.key, key.connectionString]),
+        [["Secondary", "<redacted>", "<redacted>"], ["Primary", "<redacted>", "<redacted>"]]
+      )
+
+      const shown = yield* cli([...base, "--json", "--show-secrets"])
+      assert.strictEqual(shown.status, 0, shown.stderr)
+      const live = yield* emulator.keys(acs)
+      const published = JSON.parse(shown.stdout).keys
+      assert.strictEqual(published[0].connectionString, Redacted.value(live.secondaryConnectionString))
+      assert.strictEqual(published[1].connectionString, Redacted.value(live.primaryConnectionString))
+      assert.match(published[1].connectionString, connectionString)
+    }))
+
+  it.scopedLive("failures never print a token", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ resources: [acs] })
+      const secretToken = "not-the-emulator-token-0123456789"
+      const result = yield* cli([
+        "list",
+        "--resource-id",
+        idOf(acs),
+        "--endpoint",
+        emulator.url,
+        "--token",
+        secretToken
+      ])
+      assert.strictEqual(result.status, 6)
+      assert.notInclude(result.stdout + result.stderr, secretToken)
+      assert.notInclude(result.stdout + result.stderr, Emulator.defaultToken)
+    }))
+})
