@@ -157,9 +157,10 @@ export class RotationFailed extends Schema.TaggedError<RotationFailed>("@effect-
    */
   override get message(): string {
     const key = this.keyType === undefined ? "" : ` (${this.keyType} key)`
-    const cause = typeof this.cause === "object" && this.cause !== null && "message" in this.cause
-      ? `: ${String(this.cause.message)}`
+    const causeMessage = typeof this.cause === "object" && this.cause !== null && "message" in this.cause
+      ? String(this.cause.message)
       : ""
+    const cause = causeMessage === "" ? "" : `: ${causeMessage}`
     return `Rotation of ${this.resourceId} stopped at ${this.step}${key}: ${this.reason}${cause}`
   }
 }
@@ -184,7 +185,11 @@ export class RotationFailed extends Schema.TaggedError<RotationFailed>("@effect-
  * @category models
  */
 export interface RotateOptions<E, R, E2 = never, R2 = never> {
-  /** Hands a new (or recovered live) key to whatever your clients read it from. */
+  /**
+   * Hands a new (or recovered live) key to whatever your clients read it from. It runs, with its retries,
+   * in the uninterruptible regenerate-and-publish step, so an `Effect.timeout` around the rotation does not
+   * cut it short: bound it yourself (an `AbortSignal.timeout` on the request, or `Effect.timeout` inside).
+   */
   readonly publish: (key: PublishedKey) => Effect.Effect<void, E, R>
   /** Runs after the first key is published: wait until clients use it, or check that they do. */
   readonly verify?: ((key: PublishedKey) => Effect.Effect<void, E2, R2>) | undefined

@@ -88,6 +88,30 @@ describe("AzureCredential", () => {
       assert.strictEqual(fake.seen.length, 0)
     }))
 
+  it.effect("a retry that cannot get a token does not hide an earlier unknown outcome", () =>
+    Effect.gen(function*() {
+      let calls = 0
+      const credential = Layer.effect(
+        AzureCredential.AzureCredential,
+        AzureCredential.make((request) =>
+          ++calls === 1
+            ? Effect.succeed({ token: Redacted.make("first"), expiresAt: 0 })
+            : Effect.fail(new Errors.CredentialError({ reason: `no token for ${request.scope}` }))
+        )
+      )
+      const fake = fakeArm([{ status: 503, body: { error: { code: "ServiceUnavailable" } } }])
+      const fiber = yield* Effect.fork(
+        Effect.flip(CommunicationServices.regenerateKey({ ...resource, keyType: "Primary" })).pipe(
+          Effect.provide(CommunicationServices.layer().pipe(Layer.provide(credential), Layer.provide(fake.http)))
+        )
+      )
+      yield* TestClock.adjust("1 minute")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error._tag, "ServiceError")
+      assert.isTrue(Errors.isOutcomeUnknown(error))
+      assert.strictEqual(fake.seen.length, 1)
+    }))
+
   it.effect("fromTokenCredential adapts a TokenCredential, scrubbing what its errors say", () =>
     Effect.gen(function*() {
       const credential = yield* Effect.provide(

@@ -213,5 +213,12 @@ describe("Rotation.rotate", () => {
       assert.strictEqual(error.step, "ReadKeys")
       assert.strictEqual((error.cause as { _tag: string })._tag, "InvalidInput")
       assert.strictEqual(arm.seen.length, 0)
+      const byParts = yield* Effect.flip(Rotation.rotate({
+        subscriptionId: "sub-1",
+        resourceGroupName: "rg",
+        communicationServiceName: "bad.name"
+      }, { publish: () => Effect.void })).pipe(Effect.provide(arm.layer()))
+      assert.strictEqual(byParts.resourceId, resourceId("bad.name"), "the failure names the resource as given")
+      assert.notMatch(byParts.message, /: $/)
     }))
 })

@@ -307,9 +307,13 @@ export const make = (options: Options = {}) =>
               const delay = asked === undefined
                 ? policy.backoff(retry + 1, random)
                 : Duration.millis(Math.min(asked, maxRetryAfterMillis))
+              const unknown = Errors.isOutcomeUnknown(error)
+              const next = loop(retry + 1, ("attempts" in error ? error.attempts : attempts) + 1, unknown)
+              // a retry that fails before reaching the service (no token) must not hide that an earlier
+              // attempt's outcome is unknown: the earlier error, which says so, is the one to act on
               return Effect.zipRight(
                 Effect.sleep(delay),
-                loop(retry + 1, ("attempts" in error ? error.attempts : attempts) + 1, Errors.isOutcomeUnknown(error))
+                unknown ? Effect.catchTag(next, "CredentialError", () => Effect.fail(error)) : next
               )
             })
           })

@@ -22,6 +22,15 @@ type Write = (
 
 const defaultPublishRetry = Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
 
+/** What names an invalid resource in errors and events: its id, or its parts as given. */
+const describeInvalid = (resource: ResourceInput): string => {
+  const given = resource as Partial<Record<string, unknown>>
+  return "resourceId" in resource
+    ? String(given.resourceId)
+    : `/subscriptions/${String(given.subscriptionId)}/resourceGroups/${String(given.resourceGroupName)}` +
+      `/providers/Microsoft.Communication/communicationServices/${String(given.communicationServiceName)}`
+}
+
 const other = (keyType: KeyType.KeyType): KeyType.KeyType => keyType === "Primary" ? "Secondary" : "Primary"
 
 const pick = (
@@ -45,9 +54,7 @@ const rotateWith = <E, R, E2, R2>(
     const client = yield* CommunicationServices
     const startedAt = yield* Clock.currentTimeMillis
     const target = input.resource(resource)
-    const resourceId = Either.isRight(target)
-      ? target.right.id
-      : String((resource as { resourceId?: unknown }).resourceId)
+    const resourceId = Either.isRight(target) ? target.right.id : describeInvalid(resource)
     const steps: Array<Step> = []
     const regenerated: Array<KeyType.KeyType> = []
     const published: Array<KeyType.KeyType> = []
