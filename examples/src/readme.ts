@@ -11,6 +11,6 @@ const rotation = Rotation.rotate({ resourceId: process.env.ACS_RESOURCE_ID! }, {
 })
 const MainLive = CommunicationServices.layer().pipe(
   Layer.provide(AzureCredential.fromTokenCredential(new DefaultAzureCredential())),
-  Layer.provide(NodeHttpClient.layer)
+  Layer.provide(NodeHttpClient.layerUndici)
 )
 Effect.runPromise(Effect.provide(rotation, MainLive)).then((report) => console.log(report.regenerated))

@@ -223,8 +223,9 @@ export const command = Command.make(
 export type Environment = CliApp.CliApp.Environment | CommandExecutor.CommandExecutor | HttpClient.HttpClient
 
 /**
- * The Node environment of `run`: `NodeContext.layer` and `NodeHttpClient.layer` (node:http with a
- * keep-alive agent, closed when the layer is released).
+ * The Node environment of `run`: `NodeContext.layer` and `NodeHttpClient.layerUndici` (undici, which
+ * keeps connections alive across calls: the fastest Node transport in bench/RESULTS.md), closed when the
+ * layer is released.
  *
  * @example
  * ```ts
@@ -237,7 +238,7 @@ export type Environment = CliApp.CliApp.Environment | CommandExecutor.CommandExe
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<Environment> = Layer.mergeAll(NodeContext.layer, NodeHttpClient.layer)
+export const layer: Layer.Layer<Environment> = Layer.mergeAll(NodeContext.layer, NodeHttpClient.layerUndici)
 
 /**
  * Options of an in-process run.

@@ -28,6 +28,7 @@ import { claimsChallenge, remainingWrites, retryAfterMillis } from "./headers.js
 import * as input from "./input.js"
 import * as KeyedLock from "./keyedLock.js"
 import { scrub, scrubJson } from "./scrub.js"
+import { timeoutFail } from "./timeout.js"
 import { version } from "./version.js"
 
 export const publicCloud = "https://management.azure.com"
@@ -227,10 +228,12 @@ export const make = (options: Options = {}) =>
           HttpClientRequest.setHeader(request, "authorization", `Bearer ${Redacted.value(token.token)}`)
         ).pipe(
           Effect.flatMap((response) => Effect.map(response.text, (text) => [response, text] as const)),
-          Effect.timeoutFail({
-            duration: timeout,
-            onTimeout: () => transport("Timeout", `no complete response within ${Duration.format(timeout)}`)
-          }),
+          (exchange) =>
+            timeoutFail(
+              exchange,
+              timeout,
+              () => transport("Timeout", `no complete response within ${Duration.format(timeout)}`)
+            ),
           Effect.catchIf(
             (error): error is HttpClientError.HttpClientError => error._tag !== "TransportError",
             (error) => {
@@ -349,7 +352,12 @@ export const make = (options: Options = {}) =>
             })
             : Effect.annotateCurrentSpan("acs.error", error._tag)
         ),
-        Effect.withSpan(name, { kind: "client", attributes: { ...attributes, "acs.api_version": apiVersion } })
+        Effect.withSpan(name, {
+          kind: "client",
+          attributes: { ...attributes, "acs.api_version": apiVersion },
+          // a stack trace per call costs more than it tells: the span's name and attributes say where
+          captureStackTrace: false
+        })
       )
 
     const regenerateKeyResponse = (request: RegenerateKeyInput) =>
