@@ -131,7 +131,7 @@ const main = Effect.gen(function*() {
     ...results.map((r) =>
       `| ${r.count} | ${r.capacity === 0 ? "none" : `${r.capacity}, ${r.perSecond}`} | ${r.rotated} | ${r.failed} | ${
         (r.durationMillis / 1000).toFixed(1)
-      } s | ${(r.theoreticalMinimumMillis / 1000).toFixed(1)} s | ${
+      } s | ${r.capacity === 0 ? "-" : `${(r.theoreticalMinimumMillis / 1000).toFixed(1)} s`} | ${
         r.ratio?.toFixed(3) ?? "-"
       } | ${r.responses429} | ${r.requests} | ${r.rotationsPerSecond} | ${r.peakRssMiB} MiB |`
     )
