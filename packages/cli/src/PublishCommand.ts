@@ -47,8 +47,18 @@ export const environmentVariables = {
   keyType: "ACS_KEY_TYPE"
 } as const
 
-/** Variables never passed on to the command. */
-const withheld: ReadonlySet<string> = new Set(["ACS_KEYS_TOKEN"])
+/**
+ * Variables never passed on to the command: this command's token, and the secrets `DefaultAzureCredential`
+ * reads from the environment.
+ */
+const withheld: ReadonlySet<string> = new Set([
+  "ACS_KEYS_TOKEN",
+  "AZURE_CLIENT_SECRET",
+  "AZURE_CLIENT_CERTIFICATE_PASSWORD",
+  "AZURE_PASSWORD",
+  "IDENTITY_HEADER",
+  "MSI_SECRET"
+])
 
 const environment = (key: Rotation.PublishedKey): Record<string, string> => {
   const env: Record<string, string> = {}

@@ -28,6 +28,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { CommunicationServices, ResourceInput } from "./CommunicationServices.js"
 import * as internal from "./internal/rotation.js"
+import { scrub } from "./internal/scrub.js"
 
 /**
  * What `publish` (and `verify`) receive: the resource, which key, and the key with its connection string,
@@ -160,7 +161,8 @@ export class RotationFailed extends Schema.TaggedError<RotationFailed>("@effect-
     const causeMessage = typeof this.cause === "object" && this.cause !== null && "message" in this.cause
       ? String(this.cause.message)
       : ""
-    const cause = causeMessage === "" ? "" : `: ${causeMessage}`
+    // the cause may be the caller's own publish error, which might repeat what it was given: scrubbed
+    const cause = causeMessage === "" ? "" : `: ${scrub(causeMessage)}`
     return `Rotation of ${this.resourceId} stopped at ${this.step}${key}: ${this.reason}${cause}`
   }
 }

@@ -1,6 +1,7 @@
 import type { Errors } from "@effect-acs/core"
 import { CommunicationServices } from "@effect-acs/core"
 import { assert, describe, it } from "@effect/vitest"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { readFileSync } from "node:fs"
@@ -139,6 +140,15 @@ describe("the request", () => {
         const { layer, seen } = clientLayer([{ status: 200, body: {} }], { endpoint, allowInsecureLoopback: true })
         yield* Effect.provide(CommunicationServices.listKeys(resource), layer)
         assert.isTrue(seen[0]!.url.startsWith(endpoint.replace(/\/$/, "")), endpoint)
+      }
+    }))
+
+  it.live("an infinite or very long per-attempt timeout never fires", () =>
+    Effect.gen(function*() {
+      for (const timeout of [Duration.infinity, Duration.days(30)]) {
+        const { layer } = clientLayer([{ status: 200, body: documentedSample }], { timeout })
+        const keys = yield* CommunicationServices.listKeys(resource).pipe(Effect.provide(layer))
+        assert.strictEqual(Redacted.value(keys.primaryKey!), "1234")
       }
     }))
 

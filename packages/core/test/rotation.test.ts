@@ -126,6 +126,23 @@ describe("Rotation.rotate", () => {
       assert.strictEqual(last("Primary"), arm.value("acs", "primary"))
     }))
 
+  it.effect("a regeneration that never answers times out even inside the uninterruptible step", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm({ faults: () => "hang" })
+      const { last, publish } = recorder()
+      const fiber = yield* Effect.fork(
+        Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, { publish })).pipe(
+          Effect.provide(arm.layer({ retry: false, timeout: "5 seconds" }))
+        )
+      )
+      yield* TestClock.adjust("5 seconds")
+      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(error.step, "Regenerate")
+      assert.isTrue(error.livePublished)
+      assert.strictEqual((error.cause as { reason: string }).reason, "Timeout")
+      assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"))
+    }))
+
   it.effect("a refused regeneration stops without changing or publishing anything", () =>
     Effect.gen(function*() {
       const arm = statefulArm({ faults: () => "refuse" })

@@ -5,7 +5,7 @@ import * as Layer from "effect/Layer"
 import { fakeArm, type Reply, type Seen } from "./fake.js"
 
 /** What the fake does with one regenerateKey request. */
-export type Fault = "none" | "failBefore" | "failAfter" | "dropAfter" | "refuse"
+export type Fault = "none" | "failBefore" | "failAfter" | "dropAfter" | "refuse" | "hang"
 
 const action =
   /\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Communication\/communicationServices\/([^/]+)\/(regenerateKey|listKeys)/i
@@ -88,6 +88,8 @@ export const statefulArm = (options: {
     const fault = options.faults?.(keyType, regenerations++) ?? "none"
     const unavailable: Reply = { status: 503, body: { error: { code: "ServiceUnavailable" } } }
     switch (fault) {
+      case "hang":
+        return { effect: Effect.never }
       case "refuse":
         return { status: 403, body: { error: { code: "AuthorizationFailed" } } }
       case "failBefore":

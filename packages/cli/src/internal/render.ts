@@ -96,13 +96,31 @@ const fieldsOf = (error: Record<string, unknown>): Record<string, unknown> => {
  * A failure as JSON: its tag, exit status, message and the fields a person acts on (status, ARM code and
  * message, request ids, ...), with the cause of a failed rotation nested. Holds no secret: the errors do not.
  */
+const ownErrorTags: ReadonlySet<string> = new Set([
+  "InvalidInput",
+  "CredentialError",
+  "TransportError",
+  "AuthenticationFailed",
+  "AuthorizationFailed",
+  "NotFound",
+  "Conflict",
+  "Throttled",
+  "BadRequest",
+  "ServiceError",
+  "UnexpectedResponse"
+])
+
 export const errorJson = (error: unknown): Record<string, unknown> => {
   const record = Predicate.isRecord(error) ? error : {}
   const cause = record._tag === "RotationFailed" && Predicate.isRecord(record.cause)
     ? {
       cause: {
         _tag: record.cause._tag,
-        message: Predicate.isString(record.cause.message) ? record.cause.message : undefined,
+        // the library's own errors say nothing secret; a publish command's or verify's own error may, and its
+        // (scrubbed) message is already part of the rotation's
+        message: ownErrorTags.has(String(record.cause._tag)) && Predicate.isString(record.cause.message)
+          ? record.cause.message
+          : undefined,
         ...fieldsOf(record.cause)
       }
     }

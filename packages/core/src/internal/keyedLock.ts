@@ -8,18 +8,20 @@ import * as Effect from "effect/Effect"
 export const make = () => {
   const entries = new Map<string, { readonly semaphore: Effect.Semaphore; users: number }>()
   return <A, E, R>(key: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.suspend(() => {
-      let entry = entries.get(key)
-      if (entry === undefined) {
-        entry = { semaphore: Effect.unsafeMakeSemaphore(1), users: 0 }
-        entries.set(key, entry)
-      }
-      const held = entry
-      held.users++
-      return held.semaphore.withPermits(1)(effect).pipe(
-        Effect.ensuring(Effect.sync(() => {
-          if (--held.users === 0) entries.delete(key)
-        }))
-      )
-    })
+    Effect.acquireUseRelease(
+      Effect.sync(() => {
+        let entry = entries.get(key)
+        if (entry === undefined) {
+          entry = { semaphore: Effect.unsafeMakeSemaphore(1), users: 0 }
+          entries.set(key, entry)
+        }
+        entry.users++
+        return entry
+      }),
+      (entry) => entry.semaphore.withPermits(1)(effect),
+      (entry) =>
+        Effect.sync(() => {
+          if (--entry.users === 0) entries.delete(key)
+        })
+    )
 }

@@ -211,17 +211,19 @@ export const rotateFleet = <EIn, RIn, E, R, E2 = never, R2 = never>(
         call: Effect.Effect<KeysResponse, Errors.CommunicationServicesError>,
         throttles: number
       ): Effect.Effect<KeysResponse, Errors.CommunicationServicesError> =>
-        Effect.zipRight(bucket?.take ?? Effect.void, call).pipe(
-          Effect.onExit((exit) =>
-            bucket === undefined ? Effect.void : bucket.settle(
+        (bucket === undefined ? call : Effect.acquireUseRelease(
+          bucket.take,
+          () => call,
+          // settled only for a write that took a token, whatever became of it
+          (_, exit) =>
+            bucket.settle(
               Exit.isSuccess(exit)
                 ? exit.value.remainingWrites
-                : Exit.isFailure(exit) &&
-                    Cause.failureOption(exit.cause).pipe(Option.exists((e) => e._tag === "Throttled"))
+                : Cause.failureOption(exit.cause).pipe(Option.exists((e) => e._tag === "Throttled"))
                 ? 0
                 : undefined
             )
-          ),
+        )).pipe(
           Effect.catchIf(
             (error): error is Errors.Throttled => error._tag === "Throttled" && throttles < maxThrottles,
             (error) => {

@@ -6,6 +6,9 @@ import * as FiberId from "effect/FiberId"
 
 const liveClock = Effect.runSync(Effect.clock)
 
+/** The longest delay `setTimeout` honours (a longer one fires at once). */
+const maxTimerMillis = 2 ** 31 - 1
+
 /**
  * `Effect.timeoutFail` for the per-attempt timeout, at the cost of one forked fiber and a timer instead
  * of a race of two fibers (measured in bench/: the race was the client's largest single cost). On the
@@ -17,10 +20,14 @@ export const timeoutFail = <A, E, R, E2>(
   duration: Duration.Duration,
   onTimeout: () => E2
 ): Effect.Effect<A, E | E2, R> =>
-  Effect.clockWith((clock): Effect.Effect<A, E | E2, R> =>
-    clock !== liveClock
-      ? Effect.timeoutFail(self, { duration, onTimeout })
-      : Effect.flatMap(Effect.fork(self), (fiber) => {
+  Effect.clockWith((clock): Effect.Effect<A, E | E2, R> => {
+    // the work stays interruptible by the timeout even inside an uninterruptible region (a rotation's
+    // regenerate-and-publish step): a hung exchange must still end
+    const work = Effect.interruptible(self)
+    if (!Duration.isFinite(duration) || Duration.toMillis(duration) > maxTimerMillis) return work
+    return clock !== liveClock
+      ? Effect.timeoutFail(work, { duration, onTimeout })
+      : Effect.flatMap(Effect.fork(work), (fiber) => {
         let timedOut = false
         const timer = setTimeout(() => {
           timedOut = true
@@ -33,4 +40,4 @@ export const timeoutFail = <A, E, R, E2>(
           )
         )
       })
-  )
+  })
