@@ -21,6 +21,7 @@
  * @since 0.1.0
  */
 import type { KeyType } from "@effect-acs/schema"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
 import type * as Schedule from "effect/Schedule"
@@ -199,6 +200,11 @@ export interface RotateOptions<E, R, E2 = never, R2 = never> {
   readonly first?: KeyType.KeyType | undefined
   /** How a failing `publish` is retried; default: 3 retries, exponential from 500 ms. */
   readonly publishRetry?: Schedule.Schedule<unknown, unknown> | undefined
+  /**
+   * After a regeneration whose outcome is unknown, how long to wait before reading the keys a second time
+   * when the first read shows the key unchanged (the service may still be regenerating it); default 2 s.
+   */
+  readonly recoveryDelay?: Duration.DurationInput | undefined
 }
 
 /**

@@ -99,9 +99,11 @@ describe("Rotation.rotate", () => {
     Effect.gen(function*() {
       const arm = statefulArm({ faults: () => "failBefore" })
       const { last, publish } = recorder()
-      const error = yield* Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, { publish })).pipe(
-        Effect.provide(arm.layer())
+      const fiber = yield* Effect.fork(
+        Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, { publish })).pipe(Effect.provide(arm.layer()))
       )
+      yield* TestClock.adjust("2 seconds") // the unchanged key is read a second time before it is believed
+      const error = yield* Fiber.join(fiber)
       assert.strictEqual(error._tag, "RotationFailed")
       assert.strictEqual(error.step, "Regenerate")
       assert.strictEqual(error.keyType, "Secondary")
@@ -136,11 +138,31 @@ describe("Rotation.rotate", () => {
         )
       )
       yield* TestClock.adjust("5 seconds")
+      yield* TestClock.adjust("2 seconds")
       const error = yield* Fiber.join(fiber)
       assert.strictEqual(error.step, "Regenerate")
       assert.isTrue(error.livePublished)
       assert.strictEqual((error.cause as { reason: string }).reason, "Timeout")
       assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"))
+    }))
+
+  it.effect("a regeneration the service completes after the client gave up is found by the second read", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm({ faults: (_, index) => index === 0 ? "lateChange" : "none" })
+      const { last, publish } = recorder()
+      const fiber = yield* Effect.fork(
+        Rotation.rotate({ resourceId: resourceId("acs") }, { publish }).pipe(
+          Effect.provide(arm.layer({ retry: false, timeout: "5 seconds" }))
+        )
+      )
+      yield* TestClock.adjust("5 seconds") // the attempt times out; the first read shows the old key
+      yield* TestClock.adjust("2 seconds") // the key changed at 6 s; the second read, at 7 s, sees it
+      const report = yield* Fiber.join(fiber)
+      assert.isTrue(report.recovered)
+      assert.deepStrictEqual(report.regenerated, ["Secondary", "Primary"])
+      assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-2")
+      assert.strictEqual(last("Secondary"), "acs-secondary-2")
+      assert.strictEqual(last("Primary"), arm.value("acs", "primary"))
     }))
 
   it.effect("a refused regeneration stops without changing or publishing anything", () =>

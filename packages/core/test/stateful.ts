@@ -5,7 +5,7 @@ import * as Layer from "effect/Layer"
 import { fakeArm, type Reply, type Seen } from "./fake.js"
 
 /** What the fake does with one regenerateKey request. */
-export type Fault = "none" | "failBefore" | "failAfter" | "dropAfter" | "refuse" | "hang"
+export type Fault = "none" | "failBefore" | "failAfter" | "dropAfter" | "refuse" | "hang" | "lateChange"
 
 const action =
   /\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Communication\/communicationServices\/([^/]+)\/(regenerateKey|listKeys)/i
@@ -90,6 +90,14 @@ export const statefulArm = (options: {
     switch (fault) {
       case "hang":
         return { effect: Effect.never }
+      case "lateChange":
+        // the service goes on after the client gave up: the key changes 6 seconds later
+        return {
+          effect: Effect.zipRight(
+            Effect.forkDaemon(Effect.delay(Effect.sync(() => live(name)[keyType]++), "6 seconds")),
+            Effect.never
+          )
+        }
       case "refuse":
         return { status: 403, body: { error: { code: "AuthorizationFailed" } } }
       case "failBefore":

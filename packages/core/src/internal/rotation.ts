@@ -31,6 +31,8 @@ const describeInvalid = (resource: ResourceInput): string => {
       `/providers/Microsoft.Communication/communicationServices/${String(given.communicationServiceName)}`
 }
 
+const defaultRecoveryDelay = "2 seconds"
+
 const other = (keyType: KeyType.KeyType): KeyType.KeyType => keyType === "Primary" ? "Secondary" : "Primary"
 
 const pick = (
@@ -124,7 +126,8 @@ const rotateWith = <E, R, E2, R2>(
         if (cause !== undefined && !Errors.isOutcomeUnknown(cause)) {
           return yield* failed("Regenerate", keyType, false, `the ${keyType} key was not regenerated`, cause)
         }
-        const live = yield* listKeys.pipe(
+        const previous = keyType === "Primary" ? before.primaryKey : before.secondaryKey
+        const readLive = listKeys.pipe(
           Effect.mapError((error) =>
             failed(
               "Recover",
@@ -133,16 +136,23 @@ const rotateWith = <E, R, E2, R2>(
               `the outcome of regenerating the ${keyType} key is unknown and listKeys failed: call listKeys and publish the live ${keyType} key`,
               error
             )
-          )
+          ),
+          Effect.tap((live) => record({ action: "recover", keyType }, live))
         )
         recovered = true
-        yield* record({ action: "recover", keyType }, live)
+        let live = yield* readLive
+        // the service may still be working on a regeneration whose response was lost: an unchanged key is
+        // read once more, after a while, before it is taken as "not regenerated"
+        if (sameKey(pick(live.keys, keyType)?.key, previous)) {
+          yield* Effect.sleep(options.recoveryDelay ?? defaultRecoveryDelay)
+          live = yield* readLive
+        }
         const value = pick(live.keys, keyType)
         if (value === undefined) {
           return yield* failed("Recover", keyType, false, `listKeys did not return the ${keyType} key`, cause)
         }
         const key = yield* publish(keyType, value)
-        const changed = !sameKey(value.key, keyType === "Primary" ? before.primaryKey : before.secondaryKey)
+        const changed = !sameKey(value.key, previous)
         if (!changed) {
           return yield* failed(
             "Regenerate",
