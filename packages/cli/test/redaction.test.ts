@@ -1,4 +1,4 @@
-import { Emulator } from "@effect-acs/emulator"
+import { Emulator, EmulatorFaults } from "@effect-acs/emulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -120,5 +120,38 @@ describe("acs-keys: keys are redacted unless --show-secrets", () => {
       assert.strictEqual(result.status, 6)
       assert.notInclude(result.stdout + result.stderr, secretToken)
       assert.notInclude(result.stdout + result.stderr, Emulator.defaultToken)
+    }))
+})
+
+describe("acs-keys rotate --json: keys published before a failure are printed", () => {
+  it.scopedLive("the second regeneration fails: the first key and the recovered live key are on stdout", () =>
+    Effect.gen(function*() {
+      // a seed whose first regeneration passes and whose second fails before the key changes
+      const faults = { errorRate: 0.5, when: "before", operations: ["regenerateKey"] } as const
+      let seed = 0
+      for (;; seed++) {
+        const [first, second] = yield* EmulatorFaults.plan({ ...faults, seed }, 2)
+        if (first?._tag === "Pass" && second?._tag === "Error") break
+      }
+      const emulator = yield* Emulator.make({ resources: [acs], faults: { ...faults, seed } })
+      const run = yield* cli([
+        "rotate",
+        "--resource-id",
+        idOf(acs),
+        "--endpoint",
+        emulator.url,
+        "--max-retries",
+        "0",
+        "--json",
+        "--show-secrets"
+      ])
+      assert.strictEqual(run.status, 14, run.stderr)
+      const live = yield* emulator.keys(acs)
+      const printed = run.stdout.trim().split("\n").map((line) => JSON.parse(line))
+      const keys = printed.find((line) => Array.isArray(line.keys))?.keys as Array<{ keyType: string; key: string }>
+      assert.deepStrictEqual(keys.map((key) => key.keyType), ["Secondary", "Primary"])
+      assert.strictEqual(keys[0]!.key, Redacted.value(live.secondaryKey))
+      assert.strictEqual(keys[1]!.key, Redacted.value(live.primaryKey))
+      assert.isDefined(printed.find((line) => line.error?._tag === "RotationFailed"))
     }))
 })

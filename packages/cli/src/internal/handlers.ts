@@ -169,7 +169,12 @@ const rotateOne = (options: RotateOptions, resource: CommunicationServices.Resou
           published.push(publishedJson(key, options.showSecrets))
         })
         : out(publishedLine(key, options.showSecrets))
-    const report = yield* Rotation.rotate(resource, rotationOptions(options, print))
+    const report = yield* Rotation.rotate(resource, rotationOptions(options, print)).pipe(
+      // a rotation that stops after publishing has still published: those keys are printed before the error
+      Effect.tapError((error) =>
+        options.json && published.length > 0 ? json({ resourceId: error.resourceId, keys: published }) : Effect.void
+      )
+    )
     if (options.json) {
       return yield* json({
         resourceId: report.resourceId,
