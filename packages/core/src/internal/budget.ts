@@ -24,6 +24,7 @@ export const make = (capacity: number, perSecond: number): Bucket => {
   // write goes out alone, and the rest wait for its answer
   const synced = Effect.unsafeMakeLatch(false)
   let first = true
+  let aligned = false
   const lock = Effect.unsafeMakeSemaphore(1)
   const refill = (now: number) => {
     if (updatedAt !== undefined && now > updatedAt) {
@@ -63,7 +64,10 @@ export const make = (capacity: number, perSecond: number): Bucket => {
       // one above it is brought down to what is surely there
       if (remaining !== undefined) {
         refill(now)
-        if (tokens > remaining + 1 - inFlight) tokens = remaining - inFlight
+        // the first answer also aligns the two buckets' clocks: ours began refilling before the service's
+        // saw a request, and that lead would never be corrected by the range check below
+        if (!aligned || tokens > remaining + 1 - inFlight) tokens = remaining - inFlight
+        aligned = true
       }
     }).pipe(Effect.zipRight(synced.open))
   return { take, settle, pause }
