@@ -1,40 +1,9 @@
-/**
- * Cold start and bundle size, ours over NodeHttpClient (node:http, keep-alive Agent): import the library, make one Regenerate Key call
- * against the local server, print when modules were loaded and when the response arrived (milliseconds
- * since the process started, and process CPU milliseconds at both points). `node ours-node-http.mjs <port>`
- */
-import { AzureCredential, CommunicationServices } from "@effect-acs/core"
+/** Cold start and bundle size, ours over NodeHttpClient (node:http, keep-alive Agent). `node ours-node-http.mjs <port>` */
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import { coldCall } from "./cold.js"
 
-const loadedMs = performance.now()
-const loadedCpu = process.cpuUsage()
-const port = process.argv[2] ?? "8080"
-
-const program = CommunicationServices.regenerateKey({
-  subscriptionId: "00000000-0000-0000-0000-000000000000",
-  resourceGroupName: "cold-ours-node-http",
-  communicationServiceName: "acs-0",
-  keyType: "Primary"
-}).pipe(
-  Effect.provide(
-    CommunicationServices.layer({ endpoint: `http://127.0.0.1:${port}`, allowInsecureLoopback: true }).pipe(
-      Layer.provide(AzureCredential.static("fake-bench-token")),
-      Layer.provide(NodeHttpClient.layerWithoutAgent),
-      Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true }))
-    )
-  )
+coldCall(
+  "ours-node-http",
+  NodeHttpClient.layerWithoutAgent.pipe(Layer.provide(NodeHttpClient.makeAgentLayer({ keepAlive: true })))
 )
-
-Effect.runPromise(program).then((keys) => {
-  const firstResponseMs = performance.now()
-  const cpu = process.cpuUsage()
-  console.log(JSON.stringify({
-    loadedMs,
-    firstResponseMs,
-    loadedCpuMs: (loadedCpu.user + loadedCpu.system) / 1000,
-    firstResponseCpuMs: (cpu.user + cpu.system) / 1000,
-    ok: keys.primaryKey !== undefined
-  }))
-})

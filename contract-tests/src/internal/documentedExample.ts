@@ -7,7 +7,7 @@ import type { Operation, Options } from "../DocumentedExample.js"
 import * as Interaction from "../Interaction.js"
 import { decodeWith, issues, readJson } from "./load.js"
 
-export const defaultEndpoint = "https://management.azure.com"
+const defaultEndpoint = "https://management.azure.com"
 
 const operationIds: Record<Operation, string> = {
   regenerateKey: "CommunicationServices_RegenerateKey",

@@ -29,7 +29,7 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value)
 
 /** Structural equality of JSON values: object key order does not matter, array order does. */
-export const jsonEquals = (a: unknown, b: unknown): boolean => {
+const jsonEquals = (a: unknown, b: unknown): boolean => {
   if (a === b) return true
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => jsonEquals(x, b[i]))
   if (isRecord(a)) {
@@ -41,7 +41,7 @@ export const jsonEquals = (a: unknown, b: unknown): boolean => {
 }
 
 /** Where two JSON values differ, as `at path: expected X, got Y` lines (values masked). */
-export const jsonDifferences = (expected: unknown, actual: unknown, path: string, out: Array<string>): void => {
+const jsonDifferences = (expected: unknown, actual: unknown, path: string, out: Array<string>): void => {
   if (out.length >= 10 || jsonEquals(expected, actual)) return
   const at = path === "" ? "(root)" : path
   if (Array.isArray(expected) && Array.isArray(actual) && expected.length === actual.length) {

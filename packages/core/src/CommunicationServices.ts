@@ -35,11 +35,11 @@ import type { RetryPolicy } from "./RetryPolicy.js"
  * @since 0.1.0
  * @category constants
  */
-export const endpoints = {
-  AzurePublic: "https://management.azure.com",
-  AzureUSGovernment: "https://management.usgovcloudapi.net",
-  AzureChina: "https://management.chinacloudapi.cn"
-} as const
+export const endpoints: {
+  readonly AzurePublic: "https://management.azure.com"
+  readonly AzureUSGovernment: "https://management.usgovcloudapi.net"
+  readonly AzureChina: "https://management.chinacloudapi.cn"
+} = internal.endpoints
 
 /**
  * The api-versions whose Regenerate Key and List Keys have the shape this client speaks, each covered by

@@ -35,7 +35,7 @@ export class TokenCredentialOverride extends Context.Reference<TokenCredentialOv
 const loopbackHosts = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
 
 /** Whether the endpoint is plain http to a loopback address (the emulator). */
-export const isLoopbackHttp = (endpoint: string): boolean => {
+const isLoopbackHttp = (endpoint: string): boolean => {
   const url = URL.canParse(endpoint) ? new URL(endpoint) : undefined
   return url !== undefined && url.protocol === "http:" && loopbackHosts.test(url.hostname)
 }

@@ -8,14 +8,14 @@ import * as Schema from "effect/Schema"
 import * as ExitCode from "../ExitCode.js"
 
 /** What a hidden secret prints as. */
-export const hidden = "<redacted>"
+const hidden = "<redacted>"
 
 export const hint = "keys are shown as <redacted>: pass --show-secrets to print them"
 
 /** A secret as text: its value with `--show-secrets`, `<redacted>` otherwise. */
 export const secret = (value: Redacted.Redacted<string>, show: boolean): string => show ? Redacted.value(value) : hidden
 
-export const keyFields = [
+const keyFields = [
   "primaryKey",
   "secondaryKey",
   "primaryConnectionString",

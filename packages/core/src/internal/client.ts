@@ -31,7 +31,12 @@ import { scrub, scrubJson } from "./scrub.js"
 import { timeoutFail } from "./timeout.js"
 import { version } from "./version.js"
 
-export const publicCloud = "https://management.azure.com"
+/** The Resource Manager endpoints of the Azure clouds (public as `CommunicationServices.endpoints`). */
+export const endpoints = {
+  AzurePublic: "https://management.azure.com",
+  AzureUSGovernment: "https://management.usgovcloudapi.net",
+  AzureChina: "https://management.chinacloudapi.cn"
+} as const
 
 const loopbackHosts = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i
 
@@ -179,7 +184,7 @@ const isBodyError = (error: HttpClientError.HttpClientError) => error._tag === "
 
 export const make = (options: Options = {}) =>
   Effect.gen(function*() {
-    const url = yield* endpoint(options.endpoint ?? publicCloud, options.allowInsecureLoopback ?? false)
+    const url = yield* endpoint(options.endpoint ?? endpoints.AzurePublic, options.allowInsecureLoopback ?? false)
     const apiVersion = yield* input.apiVersion(options.apiVersion ?? Parameters.defaultApiVersion)
     const credential = yield* AzureCredential
     const policy = options.retry === false ? RetryPolicy.none : options.retry ?? RetryPolicy.defaultPolicy

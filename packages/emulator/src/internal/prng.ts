@@ -4,7 +4,7 @@
  */
 
 /** FNV-1a of a string, or the integer part of a number, as an unsigned 32-bit seed. */
-export const seedOf = (seed: number | string): number => {
+const seedOf = (seed: number | string): number => {
   if (typeof seed === "number") return (Math.trunc(seed) >>> 0)
   let hash = 0x811c9dc5
   for (let i = 0; i < seed.length; i++) {

@@ -559,9 +559,6 @@ export const make = (options: Emulator.Options = {}): Effect.Effect<Emulator.Ser
     const port = address._tag === "TcpAddress" ? address.port : config.port
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${port}`
 
-    const keysOf = (resource: Store.Resource) =>
-      EmulatorState.resourceKeys(resource.communicationServiceName, resource.primaryKey, resource.secondaryKey)
-
     const service: Emulator.Service = {
       url,
       host,
@@ -583,10 +580,13 @@ export const make = (options: Emulator.Options = {}): Effect.Effect<Emulator.Ser
     return service
   }).pipe(Effect.provide(NodeFileSystem.layer))
 
+const keysOf = (resource: Store.Resource) =>
+  EmulatorState.resourceKeys(resource.communicationServiceName, resource.primaryKey, resource.secondaryKey)
+
 const encodeKeys = HttpServerResponse.schemaJson(CommunicationServiceKeys.CommunicationServiceKeys)
 
 const respondKeys = (resource: Store.Resource, keyTypes: ReadonlyArray<KeyType.KeyType>) => {
-  const keys = EmulatorState.resourceKeys(resource.communicationServiceName, resource.primaryKey, resource.secondaryKey)
+  const keys = keysOf(resource)
   return encodeKeys(
     new CommunicationServiceKeys.CommunicationServiceKeys({
       ...(keyTypes.includes("Primary")

@@ -3,7 +3,7 @@ import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import type * as Emulator from "../Emulator.js"
 
-export const emptyStats: Emulator.Stats = {
+const emptyStats: Emulator.Stats = {
   requests: 0,
   byStatus: {},
   throttled: 0,

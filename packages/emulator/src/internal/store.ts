@@ -97,9 +97,9 @@ const readFile = <E>(path: string, error: (reason: string) => E) =>
     return yield* decodeStateFile(text).pipe(Effect.mapError((e) => error(describeParseError(e))))
   })
 
-export const readSeedFile = (path: string) => readFile(path, (reason) => new SeedFileError({ path, reason }))
+const readSeedFile = (path: string) => readFile(path, (reason) => new SeedFileError({ path, reason }))
 
-export const readStateFile = (path: string) =>
+const readStateFile = (path: string) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     // a path that cannot even be checked (a file where a directory should be) cannot be written either:
@@ -111,7 +111,7 @@ export const readStateFile = (path: string) =>
   })
 
 /** Writes the state file atomically: a temporary file in the same directory, mode 0600, then a rename. */
-export const writeStateFile = (path: string, resources: Iterable<Resource>) =>
+const writeStateFile = (path: string, resources: Iterable<Resource>) =>
   Effect.gen(function*() {
     const fs = yield* FileSystem.FileSystem
     const fail = (reason: string) => new StateFileError({ path, operation: "write", reason })
