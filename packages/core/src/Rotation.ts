@@ -198,6 +198,11 @@ export interface RotateOptions<E, R, E2 = never, R2 = never> {
   readonly verify?: ((key: PublishedKey) => Effect.Effect<void, E2, R2>) | undefined
   /** The key regenerated first, the one clients do not use now; default `"Secondary"`. */
   readonly first?: KeyType.KeyType | undefined
+  /**
+   * How long one `publish` attempt may take before it is cut short and counts as failed (then retried per
+   * `publishRetry`); default 60 seconds.
+   */
+  readonly publishTimeout?: Duration.DurationInput | undefined
   /** How a failing `publish` is retried; default: 3 retries, exponential from 500 ms. */
   readonly publishRetry?: Schedule.Schedule<unknown, unknown> | undefined
   /**

@@ -47,6 +47,20 @@ export * as CommunicationServices from "./CommunicationServices.js"
 export * as Errors from "./Errors.js"
 
 /**
+ * Finding and masking secrets in untrusted text: the one place that knows what a secret looks like.
+ *
+ * @example
+ * ```ts
+ * import { Redaction } from "@effect-acs/core"
+ *
+ * console.log(Object.keys(Redaction))
+ * ```
+ *
+ * @since 0.2.0
+ */
+export * as Redaction from "./Redaction.js"
+
+/**
  * When and how long to wait before a failed call is tried again.
  *
  * @example

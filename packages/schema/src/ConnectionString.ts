@@ -28,7 +28,7 @@ export const Endpoint = Schema.String.pipe(
     return url !== undefined && (url.protocol === "https:" || url.protocol === "http:") && url.host !== "" &&
         !s.includes(";")
       ? undefined
-      : `endpoint must be an absolute http(s) URL, got ${JSON.stringify(s)}`
+      : "endpoint must be an absolute http(s) URL"
   })
 ).annotations({
   identifier: "Endpoint",

@@ -90,7 +90,9 @@ export const KeyType: Schema.Schema<KeyType, string> = Schema.transformOrFail(
           new ParseResult.Type(
             ast,
             input,
-            `Expected keyType "Primary" or "Secondary" (in any letter case), got ${JSON.stringify(input)}`
+            `Expected keyType "Primary" or "Secondary" (in any letter case), got ${
+              /^[A-Za-z]{1,16}$/.test(input) ? JSON.stringify(input) : `${input.length} other characters`
+            }`
           )
         )
         : ParseResult.succeed(keyType)

@@ -10,14 +10,36 @@ import type * as Arbitrary from "effect/Arbitrary"
 import type * as FastCheck from "effect/FastCheck"
 import * as Schema from "effect/Schema"
 
-const unsafe = /[/?#%\s]|\.\./
+// eslint-disable-next-line no-control-regex
+const unsafe = /[/?#%\s\u0000-\u001f\u007f-\u009f]|\.\./
+
+/** How a character is named in a message: visible ASCII as itself, anything else by its code point. */
+const describeChar = (c: string) =>
+  /^[\x21-\x7e]$/.test(c) ? `"${c}"` : `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`
+
+/**
+ * The first character that may not stand in a URL path segment, described without quoting the value (a
+ * secret pasted into the wrong field must not come back in the message).
+ */
+const injection = (s: string, name: string): string | undefined => {
+  const match = unsafe.exec(s)
+  if (match !== null) {
+    return `${name} must not contain "/", "?", "#", "%", "..", whitespace or control characters ` +
+      `(found ${match[0] === ".." ? "\"..\"" : describeChar(match[0])} at position ${match.index + 1})`
+  }
+  // "." alone is a dot-segment: URL normalisation would drop it and change the path
+  if (s === ".") return `${name} must not be "."`
+  return undefined
+}
 
 const noInjection = <S extends Schema.Schema<string, string>>(self: S, name: string) =>
-  self.pipe(Schema.filter((s) =>
-    unsafe.test(s)
-      ? `${name} must not contain "/", "?", "#", "%", ".." or whitespace, got ${JSON.stringify(s)}`
-      : undefined
-  ))
+  self.pipe(Schema.filter((s) => injection(s, name)))
+
+/** The first character outside `allowed`, described without quoting the value. */
+const firstOutside = (s: string, allowed: RegExp): string => {
+  for (const c of s) if (!allowed.test(c)) return `${describeChar(c)} at position ${s.indexOf(c) + 1}`
+  return "none"
+}
 
 const alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
@@ -104,8 +126,11 @@ export const ResourceGroupName = Schema.String.pipe(
   }),
   (self) => noInjection(self, "resourceGroupName"),
   Schema.filter((s) =>
-    /^[-\p{L}\p{Mn}\p{Nd}\p{Pc}.()]+$/u.test(s) ||
-    `resourceGroupName may contain only letters, digits, "-", "_", ".", "(" and ")", got ${JSON.stringify(s)}`
+    /^[-\p{L}\p{Mn}\p{Nd}\p{Pc}.()]+$/u.test(s)
+      ? s.endsWith(".") ? "resourceGroupName must not end with \".\"" : undefined
+      : `resourceGroupName may contain only letters, digits, "-", "_", ".", "(" and ")" (found ${
+        firstOutside(s, /[-\p{L}\p{Mn}\p{Nd}\p{Pc}.()]/u)
+      })`
   ),
   Schema.brand("ResourceGroupName")
 ).annotations({
@@ -160,7 +185,7 @@ export const CommunicationServiceName = Schema.String.pipe(
   (self) => noInjection(self, "communicationServiceName"),
   Schema.filter((s) =>
     /^[-\w]+$/.test(s) ||
-    `communicationServiceName may contain only letters, digits, "-" and "_", got ${JSON.stringify(s)}`
+    `communicationServiceName may contain only letters, digits, "-" and "_" (found ${firstOutside(s, /[-\w]/)})`
   ),
   Schema.brand("CommunicationServiceName")
 ).annotations({
@@ -211,7 +236,8 @@ export const ApiVersion = Schema.String.pipe(
   Schema.minLength(1, { message: () => "api-version must not be empty" }),
   (self) => noInjection(self, "api-version"),
   Schema.filter((s) =>
-    /^[A-Za-z0-9.-]+$/.test(s) || `api-version may contain only letters, digits, "." and "-", got ${JSON.stringify(s)}`
+    /^[A-Za-z0-9.-]+$/.test(s) ||
+    `api-version may contain only letters, digits, "." and "-" (found ${firstOutside(s, /[A-Za-z0-9.-]/)})`
   ),
   Schema.brand("ApiVersion")
 ).annotations({

@@ -39,6 +39,17 @@ export class ResourceIdParts extends Schema.Class<ResourceIdParts>("ResourceIdPa
 const shape =
   /^\/subscriptions\/([^/]*)\/resourceGroups\/([^/]*)\/providers\/Microsoft\.Communication\/communicationServices\/([^/]*)\/?$/i
 
+/**
+ * What is wrong with a text that is not a resource id, without quoting it: a connection string or a key
+ * pasted into the wrong place must not come back in the message.
+ */
+const describeNotAnId = (input: string): string =>
+  /accesskey\s*=|endpoint\s*=/i.test(input)
+    ? " (the value looks like a connection string, which is a secret: it is not shown)"
+    : !input.startsWith("/")
+    ? ` (got ${input.length} characters not starting with "/")`
+    : ` (got ${input.split("/").length - 1} segments)`
+
 const expected =
   "/subscriptions/{subscriptionId}/resourceGroups/{resourceGroupName}/providers/Microsoft.Communication/communicationServices/{communicationServiceName}"
 
@@ -103,7 +114,7 @@ export const ResourceId: Schema.Schema<ResourceIdParts, string> = Schema.transfo
           new ParseResult.Type(
             ast,
             input,
-            `Expected a resource id of the form ${expected}, got ${JSON.stringify(input)}`
+            `Expected a resource id of the form ${expected}${describeNotAnId(input)}`
           )
         )
         : ParseResult.succeed({

@@ -47,6 +47,20 @@ export * as ConnectionString from "./ConnectionString.js"
 export * as ErrorResponse from "./ErrorResponse.js"
 
 /**
+ * JSON text from untrusted sources, parsed so that no input can overflow the stack.
+ *
+ * @example
+ * ```ts
+ * import { Json } from "@effect-acs/schema"
+ *
+ * console.log(Object.keys(Json))
+ * ```
+ *
+ * @since 0.2.0
+ */
+export * as Json from "./Json.js"
+
+/**
  * JSON Schema (draft-07) for every wire schema.
  *
  * @example

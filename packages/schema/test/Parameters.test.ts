@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
 
-const injections = ["a/b", "a?b", "a#b", "a%2Fb", "a..b", "a b", " a", "a\n", "a\tb", ".."]
+const injections = ["a/b", "a?b", "a#b", "a%2Fb", "a..b", "a b", " a", "a\n", "a\tb", "..", "a\u0000b", "a\u007fb"]
 
 const rejects = (schema: Schema.Schema<any, string>, input: string, expected: string) =>
   Effect.gen(function*() {
@@ -63,5 +63,32 @@ describe("Parameters", () => {
         yield* rejects(Parameters.ApiVersion, input, "api-version must not contain")
       }
       assert.strictEqual(Parameters.defaultApiVersion, "2020-08-20")
+    }))
+
+  it.effect("a dot-segment, or a resource group name ending in \".\", is refused (URL normalisation would change the path)", () =>
+    Effect.gen(function*() {
+      yield* rejects(Parameters.SubscriptionId, ".", "subscriptionId must not be \".\"")
+      yield* rejects(Parameters.ResourceGroupName, ".", "resourceGroupName must not be \".\"")
+      yield* rejects(Parameters.ResourceGroupName, "rg.", "resourceGroupName must not end with \".\"")
+      assert.strictEqual(yield* Schema.decodeUnknown(Parameters.ResourceGroupName)("rg.eu"), "rg.eu")
+    }))
+
+  it.effect("a message names the offending character and its position, never the value", () =>
+    Effect.gen(function*() {
+      const connectionString = "endpoint=https://acs/;accesskey=c2VjcmV0LWtleQ=="
+      for (
+        const schema of [
+          Parameters.SubscriptionId,
+          Parameters.ResourceGroupName,
+          Parameters.CommunicationServiceName,
+          Parameters.ApiVersion
+        ] as ReadonlyArray<Schema.Schema<any, string>>
+      ) {
+        const error = yield* Effect.flip(Schema.decodeUnknown(schema)(connectionString))
+        assert.notInclude(error.message, "c2VjcmV0")
+        assert.include(error.message, "(found \"/\" at position 16)")
+      }
+      const control = yield* Effect.flip(Schema.decodeUnknown(Parameters.SubscriptionId)("ab\u0007"))
+      assert.include(control.message, "(found U+0007 at position 3)")
     }))
 })

@@ -73,4 +73,16 @@ describe("ResourceId", () => {
         assert.include(error.message, expected, input)
       }
     }))
+
+  it.effect("never quotes what it refuses: a connection string given as a resource id is called one", () =>
+    Effect.gen(function*() {
+      const connectionString = "endpoint=https://acs.example/;accesskey=c2VjcmV0LWtleS1tYXRlcmlhbA=="
+      const error = yield* Effect.flip(Schema.decodeUnknown(ResourceId.ResourceId)(connectionString))
+      assert.notInclude(error.message, "c2VjcmV0")
+      assert.include(error.message, "looks like a connection string")
+      const dotted = yield* Effect.flip(
+        Schema.decodeUnknown(ResourceId.ResourceId)(canonical.replace("MyResourceGroup", "."))
+      )
+      assert.include(dotted.message, "resourceGroupName must not be \".\"")
+    }))
 })
