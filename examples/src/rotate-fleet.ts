@@ -59,6 +59,8 @@ export const rotateFleet = (options: {
           return Effect.logError(event.error.message)
         case "Throttled":
           return Effect.logWarning(`subscription ${event.subscriptionId} throttled: pausing ${event.waitMillis} ms`)
+        case "Skipped":
+          return Effect.logWarning(`${event.resourceId} is listed more than once: rotated once`)
       }
     }
   }).pipe(

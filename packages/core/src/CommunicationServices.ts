@@ -84,9 +84,15 @@ export interface Options {
   readonly apiVersion?: string | undefined
   /** The retry policy (default `RetryPolicy.defaultPolicy`), or `false` for none. */
   readonly retry?: RetryPolicy | false | undefined
-  /** How long one attempt may take, response body included; default 30 seconds. */
+  /** How long one attempt may take, response body included; default 30 seconds. Must be positive. */
   readonly timeout?: Duration.DurationInput | undefined
-  /** Appended to the `User-Agent` header, e.g. `my-rotator/1.2`. */
+  /**
+   * The largest response body read, in bytes; default 1 MiB (this API's bodies are under 2 KiB). It is
+   * enforced while reading, on every transport: a longer 200 body is an `UnexpectedResponse`
+   * (`BodyTooLarge`), a longer error body is described by its status alone.
+   */
+  readonly maxResponseBytes?: number | undefined
+  /** Appended to the `User-Agent` header, e.g. `my-rotator/1.2` (printable ASCII, at most 256 characters). */
   readonly userAgentSuffix?: string | undefined
   /** The token scope; default `{endpoint origin}/.default`. */
   readonly scope?: string | undefined

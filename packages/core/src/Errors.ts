@@ -422,18 +422,20 @@ export class ServiceError extends Schema.TaggedError<ServiceError>("@effect-acs/
  * ```ts
  * import { Errors } from "@effect-acs/core"
  *
- * Errors.UnexpectedReason.literals // ["UndeclaredStatus", "NotJson", "NonConformingBody"]
+ * Errors.UnexpectedReason.literals // ["UndeclaredStatus", "NotJson", "NonConformingBody", "BodyTooLarge"]
  * ```
  *
  * @since 0.1.0
  * @category models
  */
-export const UnexpectedReason = Schema.Literal("UndeclaredStatus", "NotJson", "NonConformingBody")
+export const UnexpectedReason = Schema.Literal("UndeclaredStatus", "NotJson", "NonConformingBody", "BodyTooLarge")
 
 /**
- * A response the API does not declare: a status other than 200 that is not an error (201, 202, 204,
- * 3xx, ...), a success body that is not JSON, or one that does not match `CommunicationServiceKeys`.
- * `description` says what was wrong without quoting the body.
+ * A response the API does not declare: a status other than 200 that is not an error (201, 202, 204, and
+ * every 3xx: redirects are never followed), a success body that is not JSON, is nested too deeply, does not
+ * match `CommunicationServiceKeys` or lacks the key that was regenerated (`NonConformingBody`), or is
+ * larger than the client's `maxResponseBytes` (`BodyTooLarge`). `description` says what was wrong without
+ * quoting the body.
  *
  * @example
  * ```ts

@@ -7,16 +7,21 @@
  * you `verify` that clients switched, regenerates the other key and publishes again.
  *
  * The guarantee: a rotation never ends with a live key that `publish` was not given. When the outcome
- * of a regeneration is unknown (a transport failure or a 5xx after retries), the live keys are read with
- * `listKeys` and the live key is published before anything else happens; when `publish` fails after a
- * successful regeneration it is retried, and if it still fails the error names the resource and the key
- * that must be published (`listKeys` returns it). Each regenerate-and-publish runs uninterruptibly, so an
- * interruption takes effect between steps and leaves the same guarantee.
+ * of a regeneration is unknown (a transport failure, a 5xx after retries, a 200 without the key), the same
+ * key is regenerated again until a regeneration is answered (the service answers 409 while one is still
+ * in progress, so no earlier one can change the key afterwards), and that key is published; only if that
+ * keeps failing are the live keys read with `listKeys` and the live key published. When `publish` fails
+ * (or takes longer than `publishTimeout`) it is retried, and if it still fails the error names the
+ * resource and the key that must be published (`listKeys` returns it). Each regenerate-and-publish runs
+ * to its end in a fiber of its own, so an interruption (`Fiber.interrupt`, `Effect.timeout` around the
+ * rotation, Ctrl-C) takes effect at the next safe point, between steps or while nothing has been sent,
+ * and leaves the same guarantee.
  *
  * `rotateFleet` rotates a stream of resources with bounded concurrency within Azure Resource Manager's
  * write budget per subscription (a bucket of 200 writes refilled at 10 per second; every `listKeys` and
  * `regenerateKey` is a POST action and counts as a write), slows a subscription down when it is throttled
- * anyway, and reports progress as it goes. One resource failing does not stop the fleet.
+ * anyway (honouring `Retry-After` up to a minute), rotates each resource once (a repeated entry is
+ * skipped), and reports progress as it goes. One resource failing does not stop the fleet.
  *
  * @since 0.1.0
  */
@@ -29,7 +34,7 @@ import * as Schema from "effect/Schema"
 import type * as Stream from "effect/Stream"
 import type { CommunicationServices, ResourceInput } from "./CommunicationServices.js"
 import * as internal from "./internal/rotation.js"
-import { scrub } from "./internal/scrub.js"
+import * as Redaction from "./Redaction.js"
 
 /**
  * What `publish` (and `verify`) receive: the resource, which key, and the key with its connection string,
@@ -163,8 +168,34 @@ export class RotationFailed extends Schema.TaggedError<RotationFailed>("@effect-
       ? String(this.cause.message)
       : ""
     // the cause may be the caller's own publish error, which might repeat what it was given: scrubbed
-    const cause = causeMessage === "" ? "" : `: ${scrub(causeMessage)}`
+    const cause = causeMessage === "" ? "" : `: ${Redaction.untrusted(causeMessage)}`
     return `Rotation of ${this.resourceId} stopped at ${this.step}${key}: ${this.reason}${cause}`
+  }
+}
+
+/**
+ * A `publish` attempt took longer than `publishTimeout` and was cut short (the cause of a
+ * `RotationFailed` at step `Publish` once the retries are spent).
+ *
+ * @example
+ * ```ts
+ * import { Rotation } from "@effect-acs/core"
+ *
+ * new Rotation.PublishTimedOut({ timeout: "1m" }).message // "publish did not finish within 1m"
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class PublishTimedOut extends Schema.TaggedError<PublishTimedOut>("@effect-acs/core/PublishTimedOut")(
+  "PublishTimedOut",
+  { timeout: Schema.String }
+) {
+  /**
+   * @since 0.2.0
+   */
+  override get message(): string {
+    return `publish did not finish within ${this.timeout}`
   }
 }
 
@@ -190,8 +221,9 @@ export class RotationFailed extends Schema.TaggedError<RotationFailed>("@effect-
 export interface RotateOptions<E, R, E2 = never, R2 = never> {
   /**
    * Hands a new (or recovered live) key to whatever your clients read it from. It runs, with its retries,
-   * in the uninterruptible regenerate-and-publish step, so an `Effect.timeout` around the rotation does not
-   * cut it short: bound it yourself (an `AbortSignal.timeout` on the request, or `Effect.timeout` inside).
+   * inside the regenerate-and-publish step, which an interruption of the rotation does not cut short; each
+   * attempt is bounded by `publishTimeout` instead (and must be interruptible for that: `Effect.promise`
+   * and `Effect.tryPromise` are).
    */
   readonly publish: (key: PublishedKey) => Effect.Effect<void, E, R>
   /** Runs after the first key is published: wait until clients use it, or check that they do. */
@@ -206,8 +238,8 @@ export interface RotateOptions<E, R, E2 = never, R2 = never> {
   /** How a failing `publish` is retried; default: 3 retries, exponential from 500 ms. */
   readonly publishRetry?: Schedule.Schedule<unknown, unknown> | undefined
   /**
-   * After a regeneration whose outcome is unknown, how long to wait before reading the keys a second time
-   * when the first read shows the key unchanged (the service may still be regenerating it); default 2 s.
+   * After a regeneration whose outcome is unknown, it is tried again at once, then after this delay,
+   * doubling up to 30 s, at most 5 times, until one is answered; default 2 s.
    */
   readonly recoveryDelay?: Duration.DurationInput | undefined
 }
@@ -259,6 +291,7 @@ export type FleetEvent =
   | { readonly _tag: "Rotated"; readonly resourceId: string; readonly report: RotationReport }
   | { readonly _tag: "Failed"; readonly resourceId: string; readonly error: RotationFailed }
   | { readonly _tag: "Throttled"; readonly subscriptionId: string; readonly waitMillis: number }
+  | { readonly _tag: "Skipped"; readonly resourceId: string; readonly reason: "Duplicate" }
 
 /**
  * How a fleet rotation ended: counts, the failures with their typed errors, and how long it took. It
@@ -276,8 +309,11 @@ export type FleetEvent =
  * @category models
  */
 export interface FleetSummary {
+  /** Every entry of the stream: rotated, failed or skipped. */
   readonly total: number
   readonly rotated: number
+  /** Entries skipped because the same resource (in any letter case) came earlier in the stream. */
+  readonly duplicates: number
   readonly failed: ReadonlyArray<{ readonly resourceId: string; readonly error: RotationFailed }>
   /** How many times a call was throttled (429) after the client's own retries. */
   readonly throttled: number

@@ -3,7 +3,7 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as TestClock from "effect/TestClock"
-import { clientLayer, type Reply, resource, resourceId } from "./fake.js"
+import { bothKeys, clientLayer, type Reply, resource, resourceId } from "./fake.js"
 
 /** Replies after a 100 ms (test clock) delay, and records how many requests were in flight at once. */
 const slow = () => {
@@ -15,7 +15,7 @@ const slow = () => {
       peaks.push(inFlight)
       yield* Effect.sleep("100 millis")
       inFlight--
-      return { status: 200, body: {} }
+      return { status: 200, body: bothKeys }
     })
   }
   return { reply, peaks }

@@ -31,6 +31,14 @@ export const resource = {
 export const resourceId =
   "/subscriptions/12345/resourceGroups/MyResourceGroup/providers/Microsoft.Communication/communicationServices/MyCommunicationResource"
 
+/** A regenerateKey answer that holds both pairs (so it satisfies a regeneration of either key). */
+export const bothKeys = {
+  primaryKey: "1234",
+  primaryConnectionString: "endpoint=http://example.com;accesskey=1234",
+  secondaryKey: "5678",
+  secondaryConnectionString: "endpoint=http://example.com;accesskey=5678"
+}
+
 export const documentedSample = {
   primaryKey: "1234",
   primaryConnectionString: "endpoint=http://example.com;accesskey=1234"

@@ -2,10 +2,9 @@ import { Rotation } from "@effect-acs/core"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
-import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as TestClock from "effect/TestClock"
-import { statefulArm } from "./stateful.js"
+import { runOnTestClock, statefulArm } from "./stateful.js"
 
 const fleet = (count: number, subscriptions: number) =>
   Array.from({ length: count }, (_, i) => ({
@@ -13,18 +12,6 @@ const fleet = (count: number, subscriptions: number) =>
       i % subscriptions
     }/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs-${i}`
   }))
-
-/** Runs the effect while the test clock advances in 100 ms steps, until it completes. */
-const runOnTestClock = <A, E>(effect: Effect.Effect<A, E>) =>
-  Effect.gen(function*() {
-    const fiber = yield* Effect.fork(effect)
-    for (let step = 0; step < 100_000; step++) {
-      const done = yield* Fiber.poll(fiber)
-      if (Option.isSome(done)) return yield* Fiber.join(fiber)
-      yield* TestClock.adjust("100 millis")
-    }
-    return yield* Effect.die("the fleet did not finish")
-  })
 
 describe("Rotation.rotateFleet", () => {
   it.effect("stays within the write budget: no 429, and the time the budget allows", () =>
@@ -122,5 +109,44 @@ describe("Rotation.rotateFleet", () => {
         }).pipe(Effect.provide(arm.layer()))
       )
       assert.strictEqual(peak, 4)
+    }))
+
+  it.effect("rotates a resource listed twice (in any letter case) once, and reports the duplicate", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm()
+      const events: Array<Rotation.FleetEvent> = []
+      const id = "/subscriptions/sub-1/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs"
+      const summary = yield* Rotation.rotateFleet(
+        Stream.fromIterable([{ resourceId: id }, {
+          resourceId: id.toUpperCase().replace("/SUBSCRIPTIONS", "/subscriptions")
+        }]),
+        { publish: () => Effect.void, budget: false, onEvent: (event) => Effect.sync(() => events.push(event)) }
+      ).pipe(Effect.provide(arm.layer()))
+      assert.strictEqual(summary.total, 2)
+      assert.strictEqual(summary.rotated, 1)
+      assert.strictEqual(summary.duplicates, 1)
+      assert.deepStrictEqual(events.map((event) => event._tag).sort(), ["Rotated", "Skipped"])
+      assert.strictEqual(arm.seen.filter((request) => request.url.includes("/regenerateKey")).length, 2)
+    }))
+
+  it.effect("a huge Retry-After is honoured up to a minute, and the wait can be interrupted", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm({ faults: () => "throttleLong" })
+      const events: Array<Rotation.FleetEvent> = []
+      const fiber = yield* Effect.fork(
+        Rotation.rotateFleet(Stream.fromIterable(fleet(1, 1)), {
+          publish: () => Effect.void,
+          budget: false,
+          onEvent: (event) => Effect.sync(() => events.push(event))
+        }).pipe(Effect.provide(arm.layer()))
+      )
+      yield* TestClock.adjust("61 seconds")
+      const throttles = events.filter((event) => event._tag === "Throttled")
+      assert.strictEqual(throttles.length, 1)
+      assert.strictEqual(throttles[0]?._tag === "Throttled" ? throttles[0].waitMillis : 0, 60_000)
+      const sent = arm.seen.length
+      // interrupted during the second wait: it ends without advancing the clock, and nothing more is sent
+      yield* Fiber.interrupt(fiber)
+      assert.strictEqual(arm.seen.length, sent)
     }))
 })

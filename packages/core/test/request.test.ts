@@ -6,7 +6,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import { readFileSync } from "node:fs"
 import { version } from "../src/internal/version.js"
-import { clientLayer, documentedSample, resource, resourceId, token } from "./fake.js"
+import { bothKeys, clientLayer, documentedSample, resource, resourceId, token } from "./fake.js"
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 
@@ -52,7 +52,7 @@ describe("the request", () => {
   })
 
   it.effect("the resource may be named by id, in any case, and the key type in any case", () => {
-    const { layer, seen } = clientLayer([{ status: 200, body: {} }])
+    const { layer, seen } = clientLayer([{ status: 200, body: bothKeys }])
     return Effect.gen(function*() {
       yield* CommunicationServices.regenerateKey({ resourceId: `${resourceId.toLowerCase()}/`, keyType: "SECONDARY" })
       assert.include(

@@ -6,7 +6,7 @@ import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as TestClock from "effect/TestClock"
-import { statefulArm } from "./stateful.js"
+import { runOnTestClock, statefulArm } from "./stateful.js"
 
 const resourceId = (name: string, subscription = "sub-1") =>
   `/subscriptions/${subscription}/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/${name}`
@@ -99,11 +99,11 @@ describe("Rotation.rotate", () => {
     Effect.gen(function*() {
       const arm = statefulArm({ faults: () => "failBefore" })
       const { last, publish } = recorder()
-      const fiber = yield* Effect.fork(
+      // every regeneration fails: it is tried again 5 times, then the live keys are read
+      const error = yield* runOnTestClock(
         Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, { publish })).pipe(Effect.provide(arm.layer()))
       )
-      yield* TestClock.adjust("2 seconds") // the unchanged key is read a second time before it is believed
-      const error = yield* Fiber.join(fiber)
+      assert.strictEqual(arm.seen.filter((request) => request.url.includes("/regenerateKey")).length, 6)
       assert.strictEqual(error._tag, "RotationFailed")
       assert.strictEqual(error.step, "Regenerate")
       assert.strictEqual(error.keyType, "Secondary")
@@ -115,16 +115,18 @@ describe("Rotation.rotate", () => {
 
   it.effect("an unknown outcome after all retries of the client is recovered too", () =>
     Effect.gen(function*() {
-      const arm = statefulArm({ faults: (keyType) => keyType === "secondary" ? "failAfter" : "none" })
+      // the first call's 4 attempts (3 retries) each change the key and answer 503; the fifth regeneration,
+      // the rotation's first recovery, is answered
+      const arm = statefulArm({
+        faults: (keyType, index) => keyType === "secondary" && index < 4 ? "failAfter" : "none"
+      })
       const { last, publish } = recorder()
-      const fiber = yield* Effect.fork(
+      const report = yield* runOnTestClock(
         Rotation.rotate({ resourceId: resourceId("acs") }, { publish }).pipe(Effect.provide(arm.layer({})))
       )
-      yield* TestClock.adjust("10 minutes")
-      const report = yield* Fiber.join(fiber)
       assert.isTrue(report.recovered)
-      assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-5", "4 attempts each changed the key")
-      assert.strictEqual(last("Secondary"), "acs-secondary-5")
+      assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-6", "5 regenerations each changed the key")
+      assert.strictEqual(last("Secondary"), "acs-secondary-6")
       assert.strictEqual(last("Primary"), arm.value("acs", "primary"))
     }))
 
@@ -132,36 +134,32 @@ describe("Rotation.rotate", () => {
     Effect.gen(function*() {
       const arm = statefulArm({ faults: () => "hang" })
       const { last, publish } = recorder()
-      const fiber = yield* Effect.fork(
+      const error = yield* runOnTestClock(
         Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, { publish })).pipe(
           Effect.provide(arm.layer({ retry: false, timeout: "5 seconds" }))
         )
       )
-      yield* TestClock.adjust("5 seconds")
-      yield* TestClock.adjust("2 seconds")
-      const error = yield* Fiber.join(fiber)
       assert.strictEqual(error.step, "Regenerate")
       assert.isTrue(error.livePublished)
       assert.strictEqual((error.cause as { reason: string }).reason, "Timeout")
       assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"))
     }))
 
-  it.effect("a regeneration the service completes after the client gave up is found by the second read", () =>
+  it.effect("a regeneration the service completes after the client gave up is waited out, then done again", () =>
     Effect.gen(function*() {
       const arm = statefulArm({ faults: (_, index) => index === 0 ? "lateChange" : "none" })
       const { last, publish } = recorder()
-      const fiber = yield* Effect.fork(
+      // the attempt times out at 5 s; the service changes the key at 6 s and answers 409 until then; the
+      // recovery's regeneration after that is answered, and is the key that stays live
+      const report = yield* runOnTestClock(
         Rotation.rotate({ resourceId: resourceId("acs") }, { publish }).pipe(
           Effect.provide(arm.layer({ retry: false, timeout: "5 seconds" }))
         )
       )
-      yield* TestClock.adjust("5 seconds") // the attempt times out; the first read shows the old key
-      yield* TestClock.adjust("2 seconds") // the key changed at 6 s; the second read, at 7 s, sees it
-      const report = yield* Fiber.join(fiber)
       assert.isTrue(report.recovered)
       assert.deepStrictEqual(report.regenerated, ["Secondary", "Primary"])
-      assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-2")
-      assert.strictEqual(last("Secondary"), "acs-secondary-2")
+      assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-3")
+      assert.strictEqual(last("Secondary"), "acs-secondary-3")
       assert.strictEqual(last("Primary"), arm.value("acs", "primary"))
     }))
 
@@ -233,9 +231,11 @@ describe("Rotation.rotate", () => {
   it.effect("a failed recovery says the outcome is unknown and what to do", () =>
     Effect.gen(function*() {
       const arm = statefulArm({ faults: () => "dropAfter", listKeysFails: (index) => index > 0 })
-      const error = yield* Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, {
-        publish: () => Effect.void
-      })).pipe(Effect.provide(arm.layer()))
+      const error = yield* runOnTestClock(
+        Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, {
+          publish: () => Effect.void
+        })).pipe(Effect.provide(arm.layer()))
+      )
       assert.strictEqual(error.step, "Recover")
       assert.strictEqual(error.keyType, "Secondary")
       assert.isFalse(error.livePublished)
@@ -259,5 +259,73 @@ describe("Rotation.rotate", () => {
       }, { publish: () => Effect.void })).pipe(Effect.provide(arm.layer()))
       assert.strictEqual(byParts.resourceId, resourceId("bad.name"), "the failure names the resource as given")
       assert.notMatch(byParts.message, /: $/)
+    }))
+
+  for (
+    const [how, stop] of [
+      ["Fiber.interrupt", (fiber: Fiber.RuntimeFiber<unknown, unknown>) => Effect.asVoid(Fiber.interrupt(fiber))],
+      ["Effect.timeout around it", undefined]
+    ] as const
+  ) {
+    it.effect(`an interruption (${how}) while a regeneration is on the wire still publishes the key it made`, () =>
+      Effect.gen(function*() {
+        const arm = statefulArm({ faults: (_, index) => index === 0 ? "slowCommit" : "none" })
+        const { last, publish } = recorder()
+        const rotation = Rotation.rotate({ resourceId: resourceId("acs") }, { publish }).pipe(
+          Effect.provide(arm.layer())
+        )
+        const fiber = yield* Effect.fork(stop === undefined ? Effect.timeout(rotation, "200 millis") : rotation)
+        yield* TestClock.adjust("200 millis")
+        const stopping = stop === undefined ? Effect.void : stop(fiber)
+        const stopped = yield* Effect.fork(stopping)
+        yield* TestClock.adjust("2 seconds")
+        yield* Fiber.join(stopped)
+        yield* Fiber.await(fiber)
+        // the service committed the regeneration: the key it made is live, and was published
+        assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-2")
+        assert.strictEqual(last("Secondary"), "acs-secondary-2")
+        assert.strictEqual(arm.value("acs", "primary"), "acs-primary-1", "the next step did not start")
+      }))
+  }
+
+  it.effect("a 200 without the regenerated key is an unknown outcome: regenerated again, never taken as done", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm({ faults: (_, index) => index === 0 ? "noKey" : "none" })
+      const { last, publish } = recorder()
+      const report = yield* Rotation.rotate({ resourceId: resourceId("acs") }, { publish }).pipe(
+        Effect.provide(arm.layer())
+      )
+      assert.isTrue(report.recovered)
+      assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-3")
+      assert.strictEqual(last("Secondary"), "acs-secondary-3")
+      assert.strictEqual(last("Primary"), arm.value("acs", "primary"))
+    }))
+
+  it.effect("a publish that hangs is cut short by publishTimeout, retried, then fails naming the key", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm()
+      let attempts = 0
+      const error = yield* runOnTestClock(
+        Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, {
+          publish: () => Effect.zipRight(Effect.sync(() => attempts++), Effect.never),
+          publishTimeout: "1 second",
+          publishRetry: Schedule.recurs(2)
+        })).pipe(Effect.provide(arm.layer()))
+      )
+      assert.strictEqual(attempts, 3)
+      assert.strictEqual(error.step, "Publish")
+      assert.strictEqual((error.cause as { _tag: string })._tag, "PublishTimedOut")
+      assert.include(error.message, "publish did not finish within 1s")
+    }))
+
+  it.effect("a connection string given as the resource is not quoted back", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm()
+      const connectionString = "endpoint=https://acs.example/;accesskey=c2VjcmV0LWtleS1tYXRlcmlhbA=="
+      const error = yield* Effect.flip(
+        Rotation.rotate({ resourceId: connectionString }, { publish: () => Effect.void })
+      ).pipe(Effect.provide(arm.layer()))
+      yield* assertNoSecret(error, ["c2VjcmV0LWtleS1tYXRlcmlhbA"])
+      assert.strictEqual(arm.seen.length, 0)
     }))
 })

@@ -1,11 +1,24 @@
 import { AzureCredential, CommunicationServices } from "@effect-acs/core"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as TestClock from "effect/TestClock"
 import { fakeArm, type Reply, type Seen } from "./fake.js"
 
 /** What the fake does with one regenerateKey request. */
-export type Fault = "none" | "failBefore" | "failAfter" | "dropAfter" | "refuse" | "hang" | "lateChange"
+export type Fault =
+  | "none"
+  | "failBefore"
+  | "failAfter"
+  | "dropAfter"
+  | "refuse"
+  | "hang"
+  | "lateChange"
+  | "slowCommit"
+  | "noKey"
+  | "throttleLong"
 
 const action =
   /\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Communication\/communicationServices\/([^/]+)\/(regenerateKey|listKeys)/i
@@ -29,6 +42,8 @@ export const statefulArm = (options: {
   const buckets = new Map<string, { tokens: number; at: number }>()
   let regenerations = 0
   let throttled = 0
+  /** Resources with a regeneration still in progress (the service answers 409 to another one meanwhile). */
+  const busy = new Set<string>()
   const live = (name: string) => {
     let entry = keys.get(name)
     if (entry === undefined) {
@@ -85,19 +100,50 @@ export const statefulArm = (options: {
       return { status: 200, body: { ...pair(name, "primary"), ...pair(name, "secondary") } }
     }
     const keyType = (JSON.parse(seen.body) as { keyType: string }).keyType.toLowerCase() as "primary" | "secondary"
+    if (busy.has(name)) {
+      return { status: 409, body: { error: { code: "Conflict", message: "A key regeneration is in progress." } } }
+    }
     const fault = options.faults?.(keyType, regenerations++) ?? "none"
     const unavailable: Reply = { status: 503, body: { error: { code: "ServiceUnavailable" } } }
     switch (fault) {
       case "hang":
         return { effect: Effect.never }
       case "lateChange":
-        // the service goes on after the client gave up: the key changes 6 seconds later
+        // the service goes on after the client gave up: the key changes 6 seconds later, and until then
+        // another regeneration of the resource is refused with 409
+        busy.add(name)
         return {
           effect: Effect.zipRight(
-            Effect.forkDaemon(Effect.delay(Effect.sync(() => live(name)[keyType]++), "6 seconds")),
+            Effect.forkDaemon(Effect.delay(
+              Effect.sync(() => {
+                live(name)[keyType]++
+                busy.delete(name)
+              }),
+              "6 seconds"
+            )),
             Effect.never
           )
         }
+      case "slowCommit":
+        // the service commits 1 second later whether or not the client is still there, then answers
+        busy.add(name)
+        return {
+          effect: Effect.zipRight(
+            Effect.forkDaemon(Effect.delay(
+              Effect.sync(() => {
+                live(name)[keyType]++
+                busy.delete(name)
+              }),
+              "1 second"
+            )),
+            Effect.delay(Effect.sync((): Reply => ({ status: 200, body: pair(name, keyType) })), "1001 millis")
+          )
+        }
+      case "noKey":
+        live(name)[keyType]++
+        return { status: 200, body: {} }
+      case "throttleLong":
+        return { status: 429, headers: { "retry-after": "99999999" }, body: { error: { code: "TooManyRequests" } } }
       case "refuse":
         return { status: 403, body: { error: { code: "AuthorizationFailed" } } }
       case "failBefore":
@@ -125,3 +171,15 @@ export const statefulArm = (options: {
       )
   }
 }
+
+/** Runs the effect while the test clock advances in 100 ms steps, until it completes. */
+export const runOnTestClock = <A, E>(effect: Effect.Effect<A, E>) =>
+  Effect.gen(function*() {
+    const fiber = yield* Effect.fork(effect)
+    for (let step = 0; step < 100_000; step++) {
+      const done = yield* Fiber.poll(fiber)
+      if (Option.isSome(done)) return yield* Fiber.join(fiber)
+      yield* TestClock.adjust("100 millis")
+    }
+    return yield* Effect.die("the effect did not finish")
+  })

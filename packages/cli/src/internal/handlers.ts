@@ -211,6 +211,8 @@ const fleetEventJson = (event: Rotation.FleetEvent) => {
       return { event: "failed", resourceId: event.resourceId, error: render.errorJson(event.error) }
     case "Throttled":
       return { event: "throttled", subscriptionId: event.subscriptionId, waitMillis: event.waitMillis }
+    case "Skipped":
+      return { event: "skipped", resourceId: event.resourceId, reason: event.reason }
   }
 }
 

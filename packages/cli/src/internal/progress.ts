@@ -95,6 +95,11 @@ export const make = (output: Output, total: number): Effect.Effect<Progress> =>
               )
               return
             }
+            case "Skipped": {
+              finished++
+              above(output.stderr, `${counter()} skipped ${event.resourceId}: listed more than once\n`, now)
+              return
+            }
           }
         }))
 

@@ -1,14 +1,18 @@
-import { CommunicationServiceKeys, ErrorResponse, Parameters } from "@effect-acs/schema"
+import { CommunicationServiceKeys, ErrorResponse, Json, Parameters } from "@effect-acs/schema"
 import type { KeyType } from "@effect-acs/schema"
+import type { CommunicationServiceKeys as Keys } from "@effect-acs/schema"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Random from "effect/Random"
@@ -23,11 +27,12 @@ import type {
   ResourceInput
 } from "../CommunicationServices.js"
 import * as Errors from "../Errors.js"
+import * as Redaction from "../Redaction.js"
 import * as RetryPolicy from "../RetryPolicy.js"
+import * as Body from "./body.js"
 import { claimsChallenge, remainingWrites, retryAfterMillis } from "./headers.js"
 import * as input from "./input.js"
 import * as KeyedLock from "./keyedLock.js"
-import { scrub, scrubJson } from "./scrub.js"
 import { timeoutFail } from "./timeout.js"
 import { version } from "./version.js"
 
@@ -45,6 +50,16 @@ export const endpoint = (
   value: string,
   allowInsecureLoopback: boolean
 ): Either.Either<URL, Errors.InvalidInput> => {
+  // URL parsing silently drops tabs and line breaks and trims spaces: refuse them before it sees them
+  // eslint-disable-next-line no-control-regex
+  if (typeof value !== "string" || /[\u0000-\u0020\u007f-\u009f]/.test(value)) {
+    return Either.left(
+      new Errors.InvalidInput({
+        field: "endpoint",
+        reason: "expected an absolute https URL without spaces or control characters"
+      })
+    )
+  }
   const url = URL.canParse(value) ? new URL(value) : undefined
   if (url === undefined || (url.protocol !== "https:" && url.protocol !== "http:")) {
     return Either.left(new Errors.InvalidInput({ field: "endpoint", reason: "expected an absolute https URL" }))
@@ -87,51 +102,72 @@ const causeCodes = (cause: unknown): Array<string> => {
   return codes
 }
 
-const causeDescription = (cause: unknown): string => {
+const causeDescription = (cause: unknown, mask: (text: string) => string): string => {
   const messages: Array<string> = []
   for (let current = cause, depth = 0; current instanceof Error && depth < 5; depth++) {
     messages.push(current.message)
     current = current.cause
   }
-  return scrub(messages.join(": ")) || "the request failed"
+  return mask(messages.join(": ")) || "the request failed"
 }
+
+/** A header value that can be sent: visible ASCII and spaces, nothing Node or a proxy would refuse or split. */
+const headerSafe = /^[\x20-\x7e]*$/
+
+/** A bearer token that can be sent: one run of visible ASCII (no space, control or non-ASCII character). */
+const tokenSafe = /^[\x21-\x7e]+$/
 
 interface Attempt {
   readonly operation: Errors.Operation
   readonly resourceId: string
+  readonly keyType: KeyType.KeyType | undefined
   readonly clientRequestId: string
   readonly attempts: number
   readonly priorOutcomeUnknown: boolean
 }
 
-const ids = (headers: HttpClientResponse.HttpClientResponse["headers"], clientRequestId: string) => ({
-  requestId: headers["x-ms-request-id"],
-  correlationRequestId: headers["x-ms-correlation-request-id"],
-  clientRequestId
-})
+/** Untrusted text from a response (header values, error fields) as it may be kept: masked, one line, bounded. */
+type Untrusted = (text: string, maxLength?: number) => string
+
+const ids = (headers: HttpClientResponse.HttpClientResponse["headers"], clientRequestId: string, clean: Untrusted) => {
+  const requestId = headers["x-ms-request-id"]
+  const correlationRequestId = headers["x-ms-correlation-request-id"]
+  return {
+    requestId: requestId === undefined ? undefined : clean(requestId, 128),
+    correlationRequestId: correlationRequestId === undefined ? undefined : clean(correlationRequestId, 128),
+    clientRequestId
+  }
+}
 
 const describeParseError = (error: ParseResult.ParseError): string => {
   const paths = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => issue.path.join(".") || "(root)")
   return `the body does not match CommunicationServiceKeys at ${[...new Set(paths)].join(", ")}`
 }
 
-/** Turns a non-200 response into its tagged error, keeping only the decoded, scrubbed ARM fields. */
+/** Every string of a parsed (depth-bounded) JSON value, keys and values alike, made fit to keep. */
+const cleanJson = (value: unknown, clean: Untrusted): unknown => {
+  if (typeof value === "string") return clean(value)
+  if (Array.isArray(value)) return value.map((item) => cleanJson(item, clean))
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, field]) => [clean(key, 256), cleanJson(field, clean)]))
+  }
+  return value
+}
+
+/** Turns a non-200 response into its tagged error, keeping only the decoded, masked ARM fields. */
 const errorFromResponse = (
   response: HttpClientResponse.HttpClientResponse,
-  text: string,
+  body: Body.Body,
   attempt: Attempt,
-  now: number
+  now: number,
+  clean: Untrusted
 ): Errors.ResponseError => {
   const status = response.status
   const regenerate = attempt.operation === "regenerateKey"
-  let json: unknown = undefined
-  try {
-    json = text === "" ? undefined : JSON.parse(text)
-  } catch {
-    // not JSON (an HTML page from a gateway): described by status alone, never quoted
-  }
-  // every string of the body is scrubbed before it is decoded, nested details and additional info included
-  const error = Either.getOrUndefined(decodeErrorResponse(scrubJson(json)))?.error
+  // a body too large, too deep or not JSON (an HTML page from a gateway) is described by the status alone
+  const json = body._tag === "Text" && body.text !== "" ? Either.getOrUndefined(Json.parse(body.text)) : undefined
+  // every string of the body is masked before it is decoded, nested details and additional info included
+  const error = Either.getOrUndefined(decodeErrorResponse(cleanJson(json, clean)))?.error
   const fields = {
     status,
     code: error?.code,
@@ -139,7 +175,7 @@ const errorFromResponse = (
     target: error?.target,
     details: error?.details ?? [],
     additionalInfo: error?.additionalInfo ?? [],
-    ...ids(response.headers, attempt.clientRequestId),
+    ...ids(response.headers, attempt.clientRequestId, clean),
     operation: attempt.operation,
     resourceId: attempt.resourceId,
     attempts: attempt.attempts
@@ -176,28 +212,79 @@ const errorFromResponse = (
   return new Errors.UnexpectedResponse({
     ...(status >= 200 && status < 300 ? unknown : known),
     reason: "UndeclaredStatus",
-    description: `the API declares only 200 as success, got ${status}`
+    description: status >= 300 && status < 400
+      ? `the API declares only 200 as success, got the redirect ${status} (redirects are never followed)`
+      : `the API declares only 200 as success, got ${status}`
   })
 }
 
 const isBodyError = (error: HttpClientError.HttpClientError) => error._tag === "ResponseError"
 
-export const make = (options: Options = {}) =>
+/** `FetchHttpClient` follows redirects unless told not to: this library never follows one (other transports don't). */
+const noRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.flatMap(Effect.context<never>(), (context) => {
+    const init = Context.getOrElse(context, FetchHttpClient.RequestInit, () => ({}))
+    return Effect.provideService(effect, FetchHttpClient.RequestInit, { ...init, redirect: "manual" })
+  })
+
+const invalidOption = (field: string, reason: string) => Effect.fail(new Errors.InvalidInput({ field, reason }))
+
+/** The options, checked before anything is built or sent. */
+const resolve = (options: Options) =>
   Effect.gen(function*() {
     const url = yield* endpoint(options.endpoint ?? endpoints.AzurePublic, options.allowInsecureLoopback ?? false)
     const apiVersion = yield* input.apiVersion(options.apiVersion ?? Parameters.defaultApiVersion)
-    const credential = yield* AzureCredential
-    const policy = options.retry === false ? RetryPolicy.none : options.retry ?? RetryPolicy.defaultPolicy
-    const maxRetryAfterMillis = Duration.toMillis(policy.maxRetryAfter)
-    const timeout = Duration.decode(options.timeout ?? "30 seconds")
+    const timeout = options.timeout === undefined
+      ? Duration.seconds(30)
+      : Option.getOrUndefined(Duration.decodeUnknown(options.timeout))
+    if (timeout === undefined || !(Duration.toMillis(timeout) > 0)) {
+      return yield* invalidOption("timeout", "expected a positive duration, such as \"30 seconds\" or 30000 (ms)")
+    }
+    const suffix = options.userAgentSuffix ?? ""
+    if (typeof suffix !== "string" || !headerSafe.test(suffix) || suffix.length > 256) {
+      return yield* invalidOption(
+        "userAgentSuffix",
+        "expected at most 256 printable ASCII characters (no line breaks, control or non-ASCII characters)"
+      )
+    }
     const scope = options.scope ?? `${url.origin}/.default`
+    if (typeof scope !== "string" || !tokenSafe.test(scope)) {
+      return yield* invalidOption("scope", "expected a token scope such as https://management.azure.com/.default")
+    }
+    const maxResponseBytes = options.maxResponseBytes ?? Body.defaultMaxResponseBytes
+    if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1) {
+      return yield* invalidOption("maxResponseBytes", "expected a positive whole number of bytes")
+    }
+    const policy = options.retry === false ? RetryPolicy.none : options.retry ?? RetryPolicy.defaultPolicy
+    if (!Number.isSafeInteger(policy.maxRetries) || policy.maxRetries < 0) {
+      return yield* invalidOption("retry", "expected a retry policy whose maxRetries is a whole number from 0")
+    }
+    return { url, apiVersion, timeout, suffix, scope, maxResponseBytes, policy }
+  })
+
+export const make = (options: Options = {}) =>
+  Effect.gen(function*() {
+    const { apiVersion, maxResponseBytes, policy, scope, suffix, timeout, url } = yield* resolve(options)
+    const credential = yield* AzureCredential
+    const maxRetryAfterMillis = Duration.toMillis(policy.maxRetryAfter)
     const base = url.href.replace(/\/+$/, "")
     const query = `?api-version=${encodeURIComponent(apiVersion)}`
     const userAgent = `effect-acs/${version} (${
       typeof process === "undefined" ? "unknown" : `Node ${process.version}; ${process.platform}`
-    })${options.userAgentSuffix ? ` ${options.userAgentSuffix}` : ""}`
+    })${suffix === "" ? "" : ` ${suffix}`}`
     const http = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.mapRequest(HttpClientRequest.setHeaders({ accept: "application/json", "user-agent": userAgent }))
+      HttpClient.mapRequest(HttpClientRequest.setHeaders({
+        accept: "application/json",
+        // a compressed body would be inflated by some transports before the size limit sees it
+        "accept-encoding": "identity",
+        "user-agent": userAgent
+      })),
+      // the platform's own span would record every response header (server-controlled text) as attributes,
+      // and would send trace headers to Resource Manager: this client records one span of its own instead
+      HttpClient.withTracerDisabledWhen(() => true),
+      // the exchange is tied to the attempt's scope: reading stops at the size limit, and closing the scope
+      // aborts whatever the server still sends
+      HttpClient.withScope
     )
     const lock = KeyedLock.make()
 
@@ -210,7 +297,7 @@ export const make = (options: Options = {}) =>
       }/${action}${query}`
     }
 
-    /** One request: token, send, read, classify. */
+    /** One request: token, send, read (bounded), classify. */
     const send = (
       request: HttpClientRequest.HttpClientRequest,
       attempt: Attempt,
@@ -218,6 +305,16 @@ export const make = (options: Options = {}) =>
     ): Effect.Effect<KeysResponse, Errors.CommunicationServicesError> =>
       Effect.gen(function*() {
         const token = yield* credential.getToken({ scope, claims })
+        const bearer = Redacted.value(token.token)
+        if (!tokenSafe.test(bearer)) {
+          return yield* new Errors.CredentialError({
+            reason: "the credential returned a token that cannot be sent in an HTTP header " +
+              "(it is empty or holds a space, a control character or a non-ASCII character)"
+          })
+        }
+        // whatever the server sends back is masked, the token this request carried included
+        const mask = Redaction.masker([bearer])
+        const clean: Untrusted = (text, maxLength) => Redaction.untrusted(mask(text), { maxLength })
         const regenerate = attempt.operation === "regenerateKey"
         const transport = (reason: "Connect" | "Connection" | "Timeout", description: string) =>
           new Errors.TransportError({
@@ -229,10 +326,12 @@ export const make = (options: Options = {}) =>
             attempts: attempt.attempts,
             outcomeUnknown: attempt.priorOutcomeUnknown || (regenerate && reason !== "Connect")
           })
-        const [response, text] = yield* http.execute(
-          HttpClientRequest.setHeader(request, "authorization", `Bearer ${Redacted.value(token.token)}`)
+        const [response, body] = yield* http.execute(
+          HttpClientRequest.setHeader(request, "authorization", `Bearer ${bearer}`)
         ).pipe(
-          Effect.flatMap((response) => Effect.map(response.text, (text) => [response, text] as const)),
+          Effect.flatMap((response) =>
+            Effect.map(Body.read(response, maxResponseBytes), (body) => [response, body] as const)
+          ),
           (exchange) =>
             timeoutFail(
               exchange,
@@ -242,40 +341,54 @@ export const make = (options: Options = {}) =>
           Effect.catchIf(
             (error): error is HttpClientError.HttpClientError => error._tag !== "TransportError",
             (error) => {
-              if (isBodyError(error)) return Effect.fail(transport("Connection", causeDescription(error.cause)))
+              const description = causeDescription(error.cause, (text) => clean(text, 512))
+              if (isBodyError(error)) return Effect.fail(transport("Connection", description))
               const notSent = error.reason !== "Transport" || causeCodes(error.cause).some((c) => notSentCodes.has(c))
-              return Effect.fail(transport(notSent ? "Connect" : "Connection", causeDescription(error.cause)))
+              return Effect.fail(transport(notSent ? "Connect" : "Connection", description))
             }
-          )
+          ),
+          noRedirects,
+          Effect.scoped
         )
         yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
         if (response.status === 200) {
-          const unexpected = (reason: "NotJson" | "NonConformingBody", description: string) =>
+          const unexpected = (reason: Errors.UnexpectedResponse["reason"], description: string) =>
             new Errors.UnexpectedResponse({
               status: 200,
               reason,
               description,
-              ...ids(response.headers, attempt.clientRequestId),
+              ...ids(response.headers, attempt.clientRequestId, clean),
               operation: attempt.operation,
               resourceId: attempt.resourceId,
               attempts: attempt.attempts,
               outcomeUnknown: attempt.priorOutcomeUnknown || regenerate
             })
-          let json: unknown
-          try {
-            json = JSON.parse(text)
-          } catch {
+          if (body._tag === "TooLarge") {
+            return yield* unexpected("BodyTooLarge", `the 200 body is larger than ${maxResponseBytes} bytes`)
+          }
+          const json = Json.parse(body.text)
+          if (Either.isLeft(json)) {
+            return yield* json.left.reason === "TooDeep"
+              ? unexpected("NonConformingBody", `the 200 body is ${json.left.message}`)
+              : unexpected(
+                "NotJson",
+                `the 200 body is not JSON (content-type: ${clean(response.headers["content-type"] ?? "none", 128)})`
+              )
+          }
+          const keys = decodeKeys(json.right)
+          if (Either.isLeft(keys)) return yield* unexpected("NonConformingBody", describeParseError(keys.left))
+          if (attempt.keyType !== undefined && !hasKey(keys.right, attempt.keyType)) {
+            // the key may have been regenerated, but nobody can know which it is now
             return yield* unexpected(
-              "NotJson",
-              `the 200 body is not JSON (content-type: ${response.headers["content-type"] ?? "none"})`
+              "NonConformingBody",
+              `the 200 body does not hold the regenerated ${attempt.keyType} key`
             )
           }
-          const keys = decodeKeys(json)
-          if (Either.isLeft(keys)) return yield* unexpected("NonConformingBody", describeParseError(keys.left))
+          const ids200 = ids(response.headers, attempt.clientRequestId, clean)
           return {
             keys: keys.right,
-            requestId: response.headers["x-ms-request-id"],
-            correlationRequestId: response.headers["x-ms-correlation-request-id"],
+            requestId: ids200.requestId,
+            correlationRequestId: ids200.correlationRequestId,
             clientRequestId: attempt.clientRequestId,
             attempts: attempt.attempts,
             remainingWrites: remainingWrites(response.headers)
@@ -288,14 +401,15 @@ export const make = (options: Options = {}) =>
             return yield* send(request, { ...attempt, attempts: attempt.attempts + 1 }, challenge)
           }
         }
-        return yield* Effect.fail(errorFromResponse(response, text, attempt, now))
+        return yield* Effect.fail(errorFromResponse(response, body, attempt, now, clean))
       })
 
     /** Attempts with the retry policy: Retry-After (capped) or backoff between attempts. */
     const withRetries = (
       request: HttpClientRequest.HttpClientRequest,
       operation: Errors.Operation,
-      resource: input.Resource
+      resource: input.Resource,
+      keyType: KeyType.KeyType | undefined
     ) => {
       const clientRequestId = crypto.randomUUID()
       const loop = (
@@ -305,7 +419,7 @@ export const make = (options: Options = {}) =>
       ): Effect.Effect<KeysResponse, Errors.CommunicationServicesError> =>
         send(
           HttpClientRequest.setHeader(request, "x-ms-client-request-id", clientRequestId),
-          { operation, resourceId: resource.id, clientRequestId, attempts, priorOutcomeUnknown },
+          { operation, resourceId: resource.id, keyType, clientRequestId, attempts, priorOutcomeUnknown },
           undefined
         ).pipe(
           Effect.catchAll((error) => {
@@ -375,7 +489,8 @@ export const make = (options: Options = {}) =>
             withRetries(
               HttpClientRequest.post(path(resource, "regenerateKey"), { body: bodies[keyType] }),
               "regenerateKey",
-              resource
+              resource,
+              keyType
             )
           )
         ))
@@ -385,7 +500,7 @@ export const make = (options: Options = {}) =>
         traced(
           "CommunicationServices.listKeys",
           { "acs.resource_id": resource.id },
-          withRetries(HttpClientRequest.post(path(resource, "listKeys")), "listKeys", resource)
+          withRetries(HttpClientRequest.post(path(resource, "listKeys")), "listKeys", resource, undefined)
         ))
 
     const service: CommunicationServicesService = {
@@ -396,3 +511,6 @@ export const make = (options: Options = {}) =>
     }
     return service
   })
+
+const hasKey = (keys: Keys.CommunicationServiceKeys, keyType: KeyType.KeyType): boolean =>
+  (keyType === "Primary" ? keys.primaryKey : keys.secondaryKey) !== undefined

@@ -5,7 +5,7 @@ import * as Redacted from "effect/Redacted"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import type { AccessToken, AzureCredentialService, TokenCredential, TokenRequest } from "../AzureCredential.js"
 import { CredentialError } from "../Errors.js"
-import { scrub } from "./scrub.js"
+import * as Redaction from "../Redaction.js"
 
 /** @internal */
 export const refreshMargin: Duration.Duration = Duration.minutes(2)
@@ -59,8 +59,8 @@ export const fetchFromTokenCredential = (credential: TokenCredential) => (reques
       ),
     catch: (cause) =>
       new CredentialError({
-        reason: scrub(cause instanceof Error ? cause.message : String(cause)),
-        cause: cause instanceof Error ? new Error(scrub(cause.message)) : undefined
+        reason: Redaction.untrusted(cause instanceof Error ? cause.message : String(cause)),
+        cause: cause instanceof Error ? new Error(Redaction.untrusted(cause.message)) : undefined
       })
   }).pipe(
     Effect.flatMap((token) =>

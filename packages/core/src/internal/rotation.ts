@@ -1,34 +1,46 @@
 import type { CommunicationServiceKeys, KeyType } from "@effect-acs/schema"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import { CommunicationServices, type KeysResponse, type ResourceInput } from "../CommunicationServices.js"
 import * as Errors from "../Errors.js"
+import * as Redaction from "../Redaction.js"
 import type { FleetOptions, FleetSummary, PublishedKey, RotateOptions, RotationReport, Step } from "../Rotation.js"
-import { armWriteBudget, RotationFailed } from "../Rotation.js"
+import { armWriteBudget, PublishTimedOut, RotationFailed } from "../Rotation.js"
 import * as Budget from "./budget.js"
 import * as input from "./input.js"
 
-/** Wraps every call the rotation makes to the service (the fleet adds its write budget here). */
-type Write = (
-  call: Effect.Effect<KeysResponse, Errors.CommunicationServicesError>
-) => Effect.Effect<KeysResponse, Errors.CommunicationServicesError>
-
 const defaultPublishRetry = Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
 
-/** What names an invalid resource in errors and events: its id, or its parts as given. */
+const defaultPublishTimeout = Duration.seconds(60)
+
+/** How often, at most, a regeneration whose outcome is unknown is tried again before the live key is read. */
+const maxRecoveries = 5
+
+/** The longest wait between two recovery attempts, and the longest throttle wait honoured. */
+const maxRecoveryWait = Duration.seconds(30)
+const maxThrottleWaitMillis = 60_000
+
+/** What names an invalid resource in errors and events: its id, or its parts as given, masked and bounded. */
 const describeInvalid = (resource: ResourceInput): string => {
   const given = resource as Partial<Record<string, unknown>>
-  return "resourceId" in resource
+  const text = "resourceId" in resource
     ? String(given.resourceId)
     : `/subscriptions/${String(given.subscriptionId)}/resourceGroups/${String(given.resourceGroupName)}` +
       `/providers/Microsoft.Communication/communicationServices/${String(given.communicationServiceName)}`
+  // a connection string pasted where the resource belongs must not come back in a message
+  return /accesskey\s*=/i.test(text) ? "(a connection string given as the resource)" : Redaction.untrusted(text, {
+    maxLength: 300
+  })
 }
 
 const defaultRecoveryDelay = "2 seconds"
@@ -47,6 +59,51 @@ const pick = (
 const sameKey = (a: Redacted.Redacted<string> | undefined, b: Redacted.Redacted<string> | undefined) =>
   a !== undefined && b !== undefined && Redacted.value(a) === Redacted.value(b)
 
+/**
+ * Waits a step may make before it has changed anything (the fleet's write budget, a 429's pause): while the
+ * rotation is being stopped they end at once, and the step with them, since nothing is left to finish.
+ */
+type SafePoint = <A, E, R>(wait: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+
+/** Wraps every call the rotation makes to the service (the fleet adds its write budget here). */
+type Write = (
+  call: Effect.Effect<KeysResponse, Errors.CommunicationServicesError>,
+  safePoint: SafePoint
+) => Effect.Effect<KeysResponse, Errors.CommunicationServicesError>
+
+const interruptible: SafePoint = (wait) => wait
+
+/**
+ * Runs a step that must not be abandoned half-way: in a fiber of its own, which an interruption of the
+ * rotation does not reach (Effect passes an interruption on to the forked children of a fiber, such as the
+ * ones a timeout forks, even inside an uninterruptible region). An interruption asks the step to stop at
+ * its next safe point and waits for it to end; the step's failure, if any, is kept in the cause.
+ */
+const atomically = <A, E, R>(step: (safePoint: SafePoint) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.gen(function*() {
+      const stopping = yield* Deferred.make<void>()
+      const safePoint: SafePoint = <A, E, R>(wait: Effect.Effect<A, E, R>) =>
+        // both sides interruptible, so that the loser can be stopped even where the wait is uninterruptible (the
+        // acquisition of a write from the budget)
+        Effect.raceFirst(
+          Effect.interruptible(Effect.asSome(wait)),
+          Effect.interruptible(Effect.as(Deferred.await(stopping), Option.none<A>()))
+        ).pipe(
+          Effect.flatMap((waited): Effect.Effect<A> =>
+            Option.isSome(waited) ? Effect.succeed(waited.value) : Effect.interrupt
+          )
+        )
+      // interruptible inside, so that its own timeouts (per attempt, per publish) can cut its waits short
+      const fiber = yield* Effect.forkDaemon(Effect.interruptible(step(safePoint)))
+      const exit = yield* restore(Fiber.await(fiber)).pipe(
+        Effect.onInterrupt(() => Deferred.succeed(stopping, undefined)),
+        Effect.catchAllCause(() => Fiber.await(fiber))
+      )
+      return yield* exit
+    })
+  )
+
 const rotateWith = <E, R, E2, R2>(
   resource: ResourceInput,
   options: RotateOptions<E, R, E2, R2>,
@@ -61,6 +118,10 @@ const rotateWith = <E, R, E2, R2>(
     const regenerated: Array<KeyType.KeyType> = []
     const published: Array<KeyType.KeyType> = []
     let recovered = false
+    const publishTimeout = Duration.decodeUnknown(options.publishTimeout ?? defaultPublishTimeout).pipe(
+      Option.filter((duration) => Duration.toMillis(duration) > 0)
+    )
+    const recoveryDelay = Duration.decodeUnknown(options.recoveryDelay ?? defaultRecoveryDelay)
     const failed = (
       step: RotationFailed["step"],
       keyType: KeyType.KeyType | undefined,
@@ -84,10 +145,21 @@ const rotateWith = <E, R, E2, R2>(
     if (Either.isLeft(target)) {
       return yield* failed("ReadKeys", undefined, false, "the resource is not valid", target.left)
     }
+    if (Option.isNone(publishTimeout)) {
+      return yield* failed("Publish", undefined, false, "publishTimeout must be a positive duration", undefined)
+    }
+    if (Option.isNone(recoveryDelay)) {
+      return yield* failed("Recover", undefined, false, "recoveryDelay must be a duration", undefined)
+    }
 
+    /** Hands a key to `publish`, each attempt bounded by `publishTimeout`, retried per `publishRetry`. */
     const publish = (keyType: KeyType.KeyType, value: NonNullable<ReturnType<typeof pick>>) => {
       const key: PublishedKey = { resourceId, keyType, ...value }
       return Effect.suspend(() => options.publish(key)).pipe(
+        Effect.timeoutFail({
+          duration: publishTimeout.value,
+          onTimeout: () => new PublishTimedOut({ timeout: Duration.format(publishTimeout.value) })
+        }),
         Effect.retry(options.publishRetry ?? defaultPublishRetry),
         Effect.mapError((error) =>
           failed(
@@ -106,28 +178,66 @@ const rotateWith = <E, R, E2, R2>(
       )
     }
 
-    const listKeys = write(client.listKeysResponse(resource))
+    const listKeys = (safePoint: SafePoint) => write(client.listKeysResponse(resource), safePoint)
 
-    /** Regenerates one key and publishes it; on an unknown outcome, publishes what is live. Uninterruptible. */
+    /**
+     * Regenerates one key and publishes it. When the outcome is unknown (the service may have regenerated
+     * the key, or may still be doing so), the same key is regenerated again until an answer says what is
+     * live: the service regenerates one key of a resource at a time (it answers 409 while one is in
+     * progress), so once a regeneration is answered no earlier one can still change the key. Only when that
+     * keeps failing are the live keys read and the live key published.
+     */
     const regenerateAndPublish = (
       keyType: KeyType.KeyType,
-      before: CommunicationServiceKeys.CommunicationServiceKeys
+      before: CommunicationServiceKeys.CommunicationServiceKeys,
+      safePoint: SafePoint
     ) =>
       Effect.gen(function*() {
-        const attempt = yield* Effect.either(write(client.regenerateKeyResponse({ ...resource, keyType })))
-        const fresh = Either.isRight(attempt) ? pick(attempt.right.keys, keyType) : undefined
-        if (Either.isRight(attempt) && fresh !== undefined) {
+        const regenerate = (point: SafePoint) => write(client.regenerateKeyResponse({ ...resource, keyType }), point)
+        let attempt = yield* Effect.either(regenerate(safePoint))
+        if (Either.isLeft(attempt) && !Errors.isOutcomeUnknown(attempt.left)) {
+          return yield* failed("Regenerate", keyType, false, `the ${keyType} key was not regenerated`, attempt.left)
+        }
+        let wait = recoveryDelay.value
+        for (let recovery = 1; Either.isLeft(attempt) && recovery <= maxRecoveries; recovery++) {
+          const cause = attempt.left
+          // an unknown outcome or a regeneration in progress (409): try again, immediately the first time
+          if (cause._tag !== "Conflict" && !Errors.isOutcomeUnknown(cause)) break
+          recovered = true
+          if (recovery > 1) {
+            yield* Effect.sleep(wait)
+            wait = Duration.min(Duration.times(wait, 2), maxRecoveryWait)
+          }
+          // nothing here is a safe point any more: a key may be live that nobody has
+          attempt = yield* Effect.either(regenerate(interruptible))
+          yield* record({ action: "recover", keyType }, Either.getOrUndefined(attempt))
+        }
+        if (Either.isRight(attempt)) {
           yield* record({ action: "regenerateKey", keyType }, attempt.right)
           regenerated.push(keyType)
-          return yield* publish(keyType, fresh)
+          const fresh = pick(attempt.right.keys, keyType)
+          if (fresh !== undefined) return yield* publish(keyType, fresh)
+          // the answer holds the key (the client makes sure) but no connection string: the pair is read
+          const read = yield* listKeys(interruptible).pipe(
+            Effect.mapError((error) =>
+              failed(
+                "Recover",
+                keyType,
+                false,
+                `the ${keyType} key was regenerated without its connection string and listKeys failed: call listKeys and publish the live ${keyType} key`,
+                error
+              )
+            )
+          )
+          const pair = pick(read.keys, keyType)
+          if (pair === undefined) {
+            return yield* failed("Recover", keyType, false, `listKeys did not return the ${keyType} key`, undefined)
+          }
+          return yield* publish(keyType, pair)
         }
-        // the key may have changed without our seeing it: read what is live and publish that
-        const cause = Either.isLeft(attempt) ? attempt.left : undefined
-        if (cause !== undefined && !Errors.isOutcomeUnknown(cause)) {
-          return yield* failed("Regenerate", keyType, false, `the ${keyType} key was not regenerated`, cause)
-        }
-        const previous = keyType === "Primary" ? before.primaryKey : before.secondaryKey
-        const readLive = listKeys.pipe(
+        // no regeneration was answered: what is live now is the best there is, published before anything else
+        const cause = attempt.left
+        const live = yield* listKeys(interruptible).pipe(
           Effect.mapError((error) =>
             failed(
               "Recover",
@@ -139,39 +249,35 @@ const rotateWith = <E, R, E2, R2>(
           ),
           Effect.tap((live) => record({ action: "recover", keyType }, live))
         )
-        recovered = true
-        let live = yield* readLive
-        // the service may still be working on a regeneration whose response was lost: an unchanged key is
-        // read once more, after a while, before it is taken as "not regenerated"
-        if (sameKey(pick(live.keys, keyType)?.key, previous)) {
-          yield* Effect.sleep(options.recoveryDelay ?? defaultRecoveryDelay)
-          live = yield* readLive
-        }
         const value = pick(live.keys, keyType)
         if (value === undefined) {
           return yield* failed("Recover", keyType, false, `listKeys did not return the ${keyType} key`, cause)
         }
-        const key = yield* publish(keyType, value)
-        const changed = !sameKey(value.key, previous)
-        if (!changed) {
-          return yield* failed(
+        yield* publish(keyType, value)
+        const previous = keyType === "Primary" ? before.primaryKey : before.secondaryKey
+        return yield* sameKey(value.key, previous)
+          ? failed(
             "Regenerate",
             keyType,
             true,
             `the ${keyType} key was not regenerated (the live key is unchanged, and was published)`,
             cause
           )
-        }
-        regenerated.push(keyType)
-        return key
-      }).pipe(Effect.uninterruptible)
+          : failed(
+            "Recover",
+            keyType,
+            true,
+            `the ${keyType} key changed but no regeneration was answered; the live key was published (rotate again if the service still completes one)`,
+            cause
+          )
+      })
 
     const first = options.first ?? "Secondary"
-    const current = yield* listKeys.pipe(
+    const current = yield* listKeys(interruptible).pipe(
       Effect.mapError((error) => failed("ReadKeys", undefined, false, "the current keys could not be read", error))
     )
     yield* record({ action: "listKeys" }, current)
-    const firstKey = yield* regenerateAndPublish(first, current.keys)
+    const firstKey = yield* atomically((safePoint) => regenerateAndPublish(first, current.keys, safePoint))
     if (options.verify !== undefined) {
       yield* options.verify(firstKey).pipe(
         Effect.mapError((error) =>
@@ -180,7 +286,7 @@ const rotateWith = <E, R, E2, R2>(
         Effect.zipRight(record({ action: "verify", keyType: first }))
       )
     }
-    yield* regenerateAndPublish(other(first), current.keys)
+    yield* atomically((safePoint) => regenerateAndPublish(other(first), current.keys, safePoint))
     return {
       resourceId,
       startedAt,
@@ -198,11 +304,6 @@ export const rotate = <E, R, E2 = never, R2 = never>(
 ): Effect.Effect<RotationReport, RotationFailed, CommunicationServices | R | R2> =>
   rotateWith(resource, options, (call) => call)
 
-const subscriptionOf = (resource: ResourceInput): string => {
-  const target = input.resource(resource)
-  return Either.isRight(target) ? target.right.parts.subscriptionId.toLowerCase() : ""
-}
-
 export const rotateFleet = <EIn, RIn, E, R, E2 = never, R2 = never>(
   resources: Stream.Stream<ResourceInput, EIn, RIn>,
   options: FleetOptions<E, R, E2, R2>
@@ -214,15 +315,18 @@ export const rotateFleet = <EIn, RIn, E, R, E2 = never, R2 = never>(
     const maxThrottles = options.maxThrottles ?? 10
     const emit = options.onEvent ?? (() => Effect.void)
     let throttled = 0
+    let duplicates = 0
 
     const writeFor = (subscriptionId: string): Write => {
       const bucket = buckets?.(subscriptionId)
       const attempt = (
         call: Effect.Effect<KeysResponse, Errors.CommunicationServicesError>,
+        safePoint: SafePoint,
         throttles: number
       ): Effect.Effect<KeysResponse, Errors.CommunicationServicesError> =>
         (bucket === undefined ? call : Effect.acquireUseRelease(
-          bucket.take,
+          // waiting for the budget sends nothing: a safe point
+          safePoint(bucket.take),
           () => call,
           // settled only for a write that took a token, whatever became of it
           (_, exit) =>
@@ -238,23 +342,39 @@ export const rotateFleet = <EIn, RIn, E, R, E2 = never, R2 = never>(
             (error): error is Errors.Throttled => error._tag === "Throttled" && throttles < maxThrottles,
             (error) => {
               throttled++
-              const waitMillis = error.retryAfterMillis ?? 1000
-              return (bucket?.pause(waitMillis) ?? Effect.sleep(waitMillis)).pipe(
+              // the service's hint is honoured up to a minute, whatever it asked for
+              const waitMillis = Math.min(error.retryAfterMillis ?? 1000, maxThrottleWaitMillis)
+              // a 429 changed nothing: unless an earlier attempt's outcome is unknown, the wait is a safe point
+              const wait = error.outcomeUnknown ? (effect: Effect.Effect<void>) => effect : safePoint
+              return wait(bucket?.pause(waitMillis) ?? Effect.sleep(waitMillis)).pipe(
                 Effect.zipRight(emit({ _tag: "Throttled", subscriptionId, waitMillis })),
-                Effect.zipRight(attempt(call, throttles + 1))
+                Effect.zipRight(attempt(call, safePoint, throttles + 1))
               )
             }
           )
         )
-      return (call) => attempt(call, 0)
+      return (call, safePoint) => attempt(call, safePoint, 0)
     }
 
+    // each resource once: a second entry for the same resource (in any letter case) is skipped, so the key
+    // published last for it is the live one (costs one short string per distinct resource)
+    const seen = new Set<string>()
     const one = (resource: ResourceInput) =>
       Effect.gen(function*() {
-        const report = yield* Effect.either(rotateWith(resource, options, writeFor(subscriptionOf(resource))))
+        const target = input.resource(resource)
+        if (Either.isRight(target)) {
+          if (seen.has(target.right.lockKey)) {
+            duplicates++
+            yield* emit({ _tag: "Skipped", resourceId: target.right.id, reason: "Duplicate" })
+            return "skipped" as const
+          }
+          seen.add(target.right.lockKey)
+        }
+        const subscriptionId = Either.isRight(target) ? target.right.parts.subscriptionId.toLowerCase() : ""
+        const report = yield* Effect.either(rotateWith(resource, options, writeFor(subscriptionId)))
         if (Either.isRight(report)) {
           yield* emit({ _tag: "Rotated", resourceId: report.right.resourceId, report: report.right })
-          return undefined
+          return "rotated" as const
         }
         yield* emit({ _tag: "Failed", resourceId: report.left.resourceId, error: report.left })
         return report.left
@@ -264,13 +384,13 @@ export const rotateFleet = <EIn, RIn, E, R, E2 = never, R2 = never>(
       Stream.mapEffect(one, { concurrency: options.concurrency ?? 16, unordered: true }),
       Stream.runFold(
         { total: 0, rotated: 0, failed: [] as Array<{ readonly resourceId: string; readonly error: RotationFailed }> },
-        (summary, error) => {
+        (summary, outcome) => {
           summary.total++
-          if (error === undefined) summary.rotated++
-          else summary.failed.push({ resourceId: error.resourceId, error })
+          if (outcome === "rotated") summary.rotated++
+          else if (outcome !== "skipped") summary.failed.push({ resourceId: outcome.resourceId, error: outcome })
           return summary
         }
       )
     )
-    return { ...counts, throttled, durationMillis: (yield* Clock.currentTimeMillis) - startedAt }
+    return { ...counts, duplicates, throttled, durationMillis: (yield* Clock.currentTimeMillis) - startedAt }
   })

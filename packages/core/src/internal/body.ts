@@ -1,0 +1,60 @@
+import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Effect from "effect/Effect"
+import * as Stream from "effect/Stream"
+
+/** The default limit on a response body: generous for this API, whose bodies are well under 2 KiB. */
+export const defaultMaxResponseBytes = 1024 * 1024
+
+/** A response body read up to a limit: its text, or the fact that it was longer (what was read is dropped). */
+export type Body =
+  | { readonly _tag: "Text"; readonly text: string }
+  | { readonly _tag: "TooLarge" }
+
+const tooLarge: Body = { _tag: "TooLarge" }
+
+/**
+ * Reads a body up to `limit` bytes, counting while reading (a declared `content-length` over the limit is
+ * refused before a byte is read), so that a huge, endless or decompressed-bomb body never takes more than
+ * `limit` bytes of memory. Reading stops at the limit; the caller's scope aborts the rest of the exchange.
+ */
+export const read = (
+  response: HttpClientResponse.HttpClientResponse,
+  limit: number
+): Effect.Effect<Body, HttpClientError.ResponseError> => {
+  const declared = response.headers["content-length"]
+  if (declared !== undefined && /^\s*\d+\s*$/.test(declared) && Number(declared) > limit) {
+    return Effect.succeed(tooLarge)
+  }
+  return Effect.suspend(() => {
+    const chunks: Array<Uint8Array> = []
+    let size = 0
+    let over = false
+    return Stream.runForEachWhile(response.stream, (chunk) =>
+      Effect.sync(() => {
+        size += chunk.length
+        if (size > limit) {
+          over = true
+          return false
+        }
+        chunks.push(chunk)
+        return true
+      })).pipe(
+        // a response without a body (204, 304, HEAD) reads as empty
+        Effect.catchIf((error) => error.reason === "EmptyBody", () => Effect.void),
+        Effect.map((): Body => {
+          if (over) return tooLarge
+          if (chunks.length === 1) return { _tag: "Text", text: decoder.decode(chunks[0]) }
+          const bytes = new Uint8Array(size)
+          let at = 0
+          for (const chunk of chunks) {
+            bytes.set(chunk, at)
+            at += chunk.length
+          }
+          return { _tag: "Text", text: decoder.decode(bytes) }
+        })
+      )
+  })
+}
+
+const decoder = new TextDecoder()
