@@ -14,6 +14,7 @@ export interface RawCall {
   /** The request target as sent, query string included; default: regenerateKey of `resource`. */
   readonly path?: string
   readonly headers?: Http.OutgoingHttpHeaders
+  /** Default: `{"keyType": "Primary"}`. */
   readonly body?: string | Uint8Array
 }
 
@@ -43,7 +44,7 @@ export const raw = (emulator: Emulator.Service, call: RawCall = {}): Effect.Effe
       response.on("error", (error) => resume(Effect.die(error)))
     })
     request.on("error", (error) => resume(Effect.die(error)))
-    request.end(call.body)
+    request.end(call.body ?? "{\"keyType\": \"Primary\"}")
     return Effect.sync(() => request.destroy())
   })
 
