@@ -262,7 +262,7 @@ describe("Emulator under attack: whatever a client sends, the answer is an ARM e
       })
       assert.strictEqual(echoed.status, 200)
       const seen = (yield* emulator.requestLog).at(-1)?.clientRequestId
-      assert.match(seen ?? "", /^caf[^\x00-\x7f]+$/)
+      assert.match(seen ?? "", /^caf[^ -~]+$/)
       assert.strictEqual(echoed.headers["x-ms-client-request-id"], seen)
       yield* assertNo500(emulator)
       yield* assertServing(emulator)

@@ -603,7 +603,8 @@ export const make = (options: Emulator.Options = {}): Effect.Effect<Emulator.Ser
         return final
       })
 
-    // a request interrupted but not by a drop fault: its client went away (or the emulator is stopping)
+    // a request interrupted, but not by a drop fault (which interrupts its own request once the socket is
+    // destroyed): its client went away, or the emulator is stopping
     const app = Effect.suspend(() => {
       const dropped = { value: false }
       return answer(dropped).pipe(
