@@ -277,7 +277,24 @@ describe("Emulator under attack: whatever a client sends, the answer is an ARM e
         // Node answers 400 without a body, or just closes: never the emulator's 500
         assert.notInclude(answer, " 500 ")
       }
+      // headers over Node's limit are Node's to refuse (431), before the emulator sees the request
+      const huge = yield* raw(emulator, { headers: { "x-ms-client-request-id": "x".repeat(32 * 1024) } })
+      assert.strictEqual(huge.status, 431)
       yield* assertNo500(emulator)
+      yield* assertServing(emulator)
+    }))
+
+  it.scopedLive("a client that goes away in the middle of its body is not answered, and nothing is left behind", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ resources: [resource] })
+      const before = yield* primaryKey(emulator)
+      const head = `POST ${pathOf(resource, "regenerateKey")}?api-version=2020-08-20 HTTP/1.1\r\n` +
+        `Host: 127.0.0.1\r\nAuthorization: Bearer ${Emulator.defaultToken}\r\nContent-Type: application/json\r\n`
+      yield* socketAbort(emulator.port, Buffer.from(`${head}Content-Length: 1000\r\n\r\n{"keyType": "Pri`, "latin1"))
+      const stats = yield* emulator.awaitStats((s) => s.aborted === 1)
+      assert.strictEqual(stats.inFlight, 0)
+      assert.strictEqual(stats.requests, 0)
+      assert.strictEqual(yield* primaryKey(emulator), before)
       yield* assertServing(emulator)
     }))
 })
@@ -291,5 +308,15 @@ const socketExchange = (port: number, bytes: Buffer) =>
     socket.on("close", () => resume(Effect.succeed(Buffer.concat(chunks).toString("latin1"))))
     socket.on("error", () => undefined)
     socket.end(bytes)
+    return Effect.sync(() => socket.destroy())
+  })
+
+/** Writes bytes on a raw TCP connection and, once the emulator has begun the request, destroys the connection. */
+const socketAbort = (port: number, bytes: Buffer) =>
+  Effect.async<void>((resume) => {
+    const socket = Net.connect(port, "127.0.0.1")
+    socket.on("error", () => undefined)
+    socket.on("close", () => resume(Effect.void))
+    socket.write(bytes, () => socket.destroy())
     return Effect.sync(() => socket.destroy())
   })
