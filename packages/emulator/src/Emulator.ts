@@ -10,11 +10,15 @@
  * `Retry-After`). Every response carries `x-ms-request-id` and `x-ms-correlation-request-id` and echoes
  * `x-ms-client-request-id`.
  *
- * Checks run in this order, as ARM's front door and then the resource provider would: route (`404`,
- * `405`), authentication (`401`), `api-version` (`400`), path parameters (`400`), subscription (`404`),
+ * Checks run in this order, as ARM's front door and then the resource provider would: the body size
+ * (`413`), route (`404`, `405`), authentication (`401`), `api-version` (`400`), path parameters (`400`), subscription (`404`),
  * throttling (`429`), authorization (`403`), resource group and resource (`404`), body (`400`), then
  * fault injection (see `EmulatorFaults`), the in-flight check (`409`) and the operation. From the
  * throttling step on, responses carry `x-ms-ratelimit-remaining-subscription-writes`.
+ *
+ * Whatever a client sends, the answer is an ARM error body (never a defect, never an empty `500`): bodies are
+ * bounded while they are read and JSON is parsed depth-safely. A regeneration once accepted (past the
+ * in-flight check) commits even if its client disconnects or times out, as the real service's does.
  *
  * @since 0.1.0
  */
@@ -71,6 +75,14 @@ export const defaultApiVersions: ReadonlyArray<string> = defaults.apiVersions
 export const defaultThrottle: { readonly capacity: number; readonly refillPerSecond: number } = defaults.throttle
 
 /**
+ * The largest request body the emulator reads when the options name no other: 64 KiB.
+ *
+ * @since 0.2.0
+ * @category constants
+ */
+export const defaultMaxRequestBytes: number = defaults.maxRequestBytes
+
+/**
  * Write throttling per subscription: a token bucket of `capacity` writes refilled continuously at
  * `refillPerSecond`. Both actions (`regenerateKey`, `listKeys`) are `POST`s and count as writes.
  *
@@ -95,9 +107,12 @@ export interface ThrottleOptions {
  * - `forbiddenTokens`: tokens that authenticate but lack permission (`403 AuthorizationFailed`).
  * - `throttle` (default `defaultThrottle`): write throttling per subscription; `false` turns it off.
  * - `regenerateLatency` (default none): how long a regeneration stays in flight before the key changes;
- *   a second regeneration of the same resource meanwhile gets `409 Conflict`.
+ *   a second regeneration of the same resource meanwhile gets `409 Conflict`. The key changes even if the
+ *   client has gone meanwhile.
  * - `faults`: fault injection (see `EmulatorFaults.Options`).
  * - `requestLogSize` (default `1000`): how many entries the request log keeps (the newest).
+ * - `maxRequestBytes` (default `defaultMaxRequestBytes`, 64 KiB): the largest request body read; a larger
+ *   one (by `content-length`, or counted while reading) is answered `413 RequestEntityTooLarge` at once.
  *
  * @since 0.1.0
  * @category models
@@ -115,6 +130,7 @@ export interface Options {
   readonly regenerateLatency?: Duration.DurationInput | undefined
   readonly faults?: EmulatorFaults.Options | undefined
   readonly requestLogSize?: number | undefined
+  readonly maxRequestBytes?: number | undefined
 }
 
 /**
@@ -126,7 +142,9 @@ export interface Options {
  * - `dropped`: connections destroyed by fault injection.
  * - `faults`: injected faults (errors and drops).
  * - `regenerations`: keys changed.
- * - `inFlight`: regenerations in flight now.
+ * - `inFlight`: regenerations in flight now (accepted and not yet committed, whether their client is still
+ *   there or not): `awaitStats((s) => s.inFlight === 0)` waits until no key can change any more.
+ * - `aborted`: requests whose client went away before the answer (an accepted regeneration still commits).
  *
  * @since 0.1.0
  * @category models
@@ -139,6 +157,7 @@ export interface Stats {
   readonly faults: number
   readonly regenerations: number
   readonly inFlight: number
+  readonly aborted: number
 }
 
 /**

@@ -101,7 +101,8 @@ export class UnknownResourceError extends Schema.TaggedError<UnknownResourceErro
 }
 
 /**
- * The seed file is missing, unreadable, not JSON, or not of the seed file shape.
+ * The seed file is missing, unreadable, larger than 64 MiB, not UTF-8, not JSON (or JSON nested deeper than 64
+ * levels), or not of the seed file shape.
  *
  * @example
  * ```ts
@@ -129,7 +130,8 @@ export class SeedFileError extends Schema.TaggedError<SeedFileError>("@effect-ac
 }
 
 /**
- * The state file could not be read (unreadable, not JSON, not of the state file shape) or written.
+ * The state file could not be read (unreadable, larger than 64 MiB, not UTF-8, not JSON or nested deeper than 64
+ * levels, not of the state file shape) or written.
  *
  * @example
  * ```ts

@@ -10,6 +10,10 @@
  * sees the new value): `when` picks one, or `"random"` lets the PRNG pick per request. A rotation workflow
  * must recover from both, for instance by reading the keys back with List Keys.
  *
+ * `commitLatency` makes commits slow: an accepted regeneration holds its resource's lock that long before the
+ * key changes, and the change happens even if the client has given up meanwhile, as the real service's does.
+ * Its draws come from a stream of their own, so adding it leaves the faults of a seed unchanged.
+ *
  * @since 0.1.0
  */
 import * as Duration from "effect/Duration"
@@ -37,7 +41,7 @@ export interface LatencyRange {
 }
 
 /**
- * Fault injection options. Without `errorRate` and `dropRate`, only `latency` applies.
+ * Fault injection options. Without `errorRate` and `dropRate`, only `latency` and `commitLatency` apply.
  *
  * - `seed` (default `0`): the PRNG seed, a number or a string.
  * - `latency`: added to each eligible request (a fixed duration or a range), before any fault.
@@ -47,6 +51,9 @@ export interface LatencyRange {
  *   without a response. `errorRate + dropRate` must not exceed `1`.
  * - `when` (default `"before"`): whether a faulted regeneration fails before or after the key changes.
  * - `operations` (default both): the operations faults apply to.
+ * - `commitLatency` (default none): for each eligible regeneration, how long it holds the resource's lock
+ *   before the key changes (a fixed duration or a range, drawn per request): a client with a shorter timeout
+ *   gives up, and the key changes later all the same. Other regenerations of the resource get `409` meanwhile.
  *
  * @since 0.1.0
  * @category models
@@ -59,24 +66,33 @@ export interface Options {
   readonly dropRate?: number | undefined
   readonly when?: "before" | "after" | "random" | undefined
   readonly operations?: ReadonlyArray<Operation> | undefined
+  readonly commitLatency?: Duration.DurationInput | LatencyRange | undefined
 }
 
 /**
  * The decision for one request: pass (with the latency to add), answer with an error status, or drop the
- * connection; `when` says whether an error or a drop comes before or after the state change.
+ * connection; `when` says whether an error or a drop comes before or after the state change. `latency` is
+ * added before the request is accepted; `commitLatency` (zero without the option) inside a regeneration's
+ * lock, before the key changes.
  *
  * @since 0.1.0
  * @category models
  */
 export type Decision =
-  | { readonly _tag: "Pass"; readonly latency: Duration.Duration }
+  | { readonly _tag: "Pass"; readonly latency: Duration.Duration; readonly commitLatency: Duration.Duration }
   | {
     readonly _tag: "Error"
     readonly status: 500 | 503
     readonly when: "before" | "after"
     readonly latency: Duration.Duration
+    readonly commitLatency: Duration.Duration
   }
-  | { readonly _tag: "Drop"; readonly when: "before" | "after"; readonly latency: Duration.Duration }
+  | {
+    readonly _tag: "Drop"
+    readonly when: "before" | "after"
+    readonly latency: Duration.Duration
+    readonly commitLatency: Duration.Duration
+  }
 
 /**
  * A fault source: the operations it applies to, and the next decision of its sequence.
@@ -106,9 +122,28 @@ const duration = (option: string, input: Duration.DurationInput): Effect.Effect<
 const isRange = (input: Duration.DurationInput | LatencyRange): input is LatencyRange =>
   typeof input === "object" && input !== null && "min" in input && "max" in input
 
+const range = (
+  option: string,
+  input: Duration.DurationInput | LatencyRange | undefined
+): Effect.Effect<readonly [number, number], InvalidOptionsError> =>
+  Effect.gen(function*() {
+    const [min, max] = input === undefined
+      ? [0, 0]
+      : isRange(input)
+      ? [yield* duration(`${option}.min`, input.min), yield* duration(`${option}.max`, input.max)]
+      : [yield* duration(option, input), yield* duration(option, input)]
+    if (max < min) return yield* new InvalidOptionsError({ option, reason: "max must not be below min" })
+    return [min, max] as const
+  })
+
+/** The seed of the commit latency stream: derived from the seed, so the fault stream is left as it was. */
+const commitSeed = (seed: number | string) => `commitLatency/${typeof seed === "number" ? Math.trunc(seed) : seed}`
+
 /**
  * Validates the options and makes the decision sequence for their seed. Each decision draws four numbers
- * from the PRNG, whatever its outcome, so the sequence depends only on the seed and the options.
+ * from the PRNG, whatever its outcome, and one from a second PRNG (seeded from the same seed) for
+ * `commitLatency`, so the sequence depends only on the seed and the options, and `commitLatency` does not
+ * change the faults.
  *
  * @example
  * ```ts
@@ -136,31 +171,28 @@ export const makeDecider = (options: Options): Effect.Effect<Decider, InvalidOpt
         reason: "must be a non-empty list of 500 and 503"
       })
     }
-    const latency = options.latency
-    const [min, max] = latency === undefined
-      ? [0, 0]
-      : isRange(latency)
-      ? [yield* duration("faults.latency.min", latency.min), yield* duration("faults.latency.max", latency.max)]
-      : [yield* duration("faults.latency", latency), yield* duration("faults.latency", latency)]
-    if (max < min) {
-      return yield* new InvalidOptionsError({ option: "faults.latency", reason: "max must not be below min" })
-    }
+    const [min, max] = yield* range("faults.latency", options.latency)
+    const [commitMin, commitMax] = yield* range("faults.commitLatency", options.commitLatency)
     const when = options.when ?? "before"
     const random = Prng.make(options.seed ?? 0)
+    const commitRandom = Prng.make(commitSeed(options.seed ?? 0))
     const next = (): Decision => {
       const outcome = random()
       const status = statuses[Math.floor(random() * statuses.length)] ?? 500
       const whenDraw = random()
       const latencyDraw = random()
+      const commitDraw = commitRandom()
+      const commitLatency = Duration.millis(Math.round(commitMin + (commitMax - commitMin) * commitDraw))
       const decided = {
         latency: Duration.millis(Math.round(min + (max - min) * latencyDraw)),
+        commitLatency,
         when: when === "random" ? (whenDraw < 0.5 ? "before" as const : "after" as const) : when
       }
       return outcome < dropRate
         ? { _tag: "Drop", ...decided }
         : outcome < dropRate + errorRate
         ? { _tag: "Error", status, ...decided }
-        : { _tag: "Pass", latency: decided.latency }
+        : { _tag: "Pass", latency: decided.latency, commitLatency }
     }
     return { operations: new Set(options.operations ?? ["regenerateKey", "listKeys"]), next }
   })

@@ -67,17 +67,28 @@ describe("Emulator: one regeneration per resource at a time (latency driven by T
       assert.strictEqual((yield* emulator.stats).regenerations, 2)
     }))
 
-  it.scoped("a client that gives up releases the resource; the key is left unchanged", () =>
+  it.scoped("a client that gives up does not stop an accepted regeneration: the lock holds, then the key changes", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make({ resources: [resource], regenerateLatency: latency })
       const before = yield* emulator.keys(resource)
       const first = yield* Effect.fork(respond(emulator))
       yield* emulator.awaitStats((s) => s.inFlight === 1)
+      yield* awaitSleeps(1)
+      // the client goes away (its connection is closed) while the regeneration is in its latency window
       yield* Fiber.interrupt(first)
-      yield* emulator.awaitStats((s) => s.inFlight === 0)
-      assert.strictEqual(
-        Redacted.value((yield* emulator.keys(resource)).primaryKey),
-        Redacted.value(before.primaryKey)
-      )
+      yield* emulator.awaitStats((s) => s.aborted === 1)
+      assert.strictEqual((yield* emulator.stats).inFlight, 1)
+      // the resource stays locked until the commit
+      const second = yield* respond(emulator, { body: { keyType: "Secondary" } })
+      assert.strictEqual(second.status, 409)
+      assert.strictEqual(second.body.error.code, "Conflict")
+      assert.strictEqual(Redacted.value((yield* emulator.keys(resource)).primaryKey), Redacted.value(before.primaryKey))
+
+      yield* TestClock.adjust(latency)
+      const stats = yield* emulator.awaitStats((s) => s.inFlight === 0)
+      assert.strictEqual(stats.regenerations, 1)
+      const after = yield* emulator.keys(resource)
+      assert.notStrictEqual(Redacted.value(after.primaryKey), Redacted.value(before.primaryKey))
+      assert.strictEqual(Redacted.value(after.secondaryKey), Redacted.value(before.secondaryKey))
     }))
 })

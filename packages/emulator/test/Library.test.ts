@@ -70,7 +70,8 @@ describe("Emulator as a library", () => {
         dropped: 0,
         faults: 0,
         regenerations: 1,
-        inFlight: 0
+        inFlight: 0,
+        aborted: 0
       })
       const log = yield* emulator.requestLog
       assert.deepStrictEqual(log.map((e) => e.status), [200, 200, 401, 400, 429])

@@ -146,4 +146,55 @@ describe("Emulator: persistence and seeding", () => {
       assert.deepStrictEqual(yield* plainKeys(emulator), before)
       assert.strictEqual((yield* emulator.stats).inFlight, 0)
     }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("deeply nested or malformed files are typed start errors, never a defect or a stack overflow", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      const deep = 100_000
+      const cases: ReadonlyArray<readonly [string, string | Uint8Array, string]> = [
+        ["arrays.json", "[".repeat(deep) + "]".repeat(deep), "nested deeper than 64"],
+        ["objects.json", "{\"resources\":".repeat(deep) + "[]" + "}".repeat(deep), "nested deeper than 64"],
+        ["unclosed.json", "{\"resources\": [" + "[".repeat(deep), "nested deeper than 64"],
+        ["entry.json", `{"resources": [${"[".repeat(deep)}${"]".repeat(deep)}]}`, "nested deeper than 64"],
+        ["key.json", `{"resources": [{"primaryKey": ${"{\"a\":".repeat(deep)}1${"}".repeat(deep)}}]}`, "nested deeper"],
+        ["shallow.json", `{"resources": [${"[".repeat(40)}${"]".repeat(40)}]}`, "resources"],
+        ["utf8.json", Uint8Array.from([0x7b, 0x22, 0xff, 0x22, 0x7d]), "not valid UTF-8"],
+        ["nul.json", new Uint8Array(64), "not valid JSON"],
+        ["empty.json", "", "not valid JSON"]
+      ]
+      for (const [name, content, expected] of cases) {
+        const file = NodePath.join(dir, name)
+        yield* typeof content === "string" ? fs.writeFileString(file, content) : fs.writeFile(file, content)
+        const seed = yield* Effect.flip(Emulator.make({ seedFile: file }))
+        assert.strictEqual(seed._tag, "SeedFileError", name)
+        assert.include(seed.message, expected, name)
+        const state = yield* Effect.flip(Emulator.make({ resources: [resource], stateFile: file }))
+        assert.strictEqual(state._tag, "StateFileError", name)
+        if (state._tag === "StateFileError") assert.strictEqual(state.operation, "read", name)
+        assert.include(state.message, expected, name)
+      }
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
+
+  it.scoped("a file over 64 MiB is refused before it is read; an endless one once 64 MiB have come", () =>
+    Effect.gen(function*() {
+      const fs = yield* FileSystem.FileSystem
+      const dir = yield* tempDir
+      // sparse: takes no room on disk, and must not be read
+      const huge = NodePath.join(dir, "huge.json")
+      yield* fs.writeFileString(huge, "")
+      yield* fs.truncate(huge, 8 * 1024 * 1024 * 1024)
+      const state = yield* Effect.flip(Emulator.make({ resources: [resource], stateFile: huge }))
+      assert.strictEqual(state._tag, "StateFileError")
+      assert.include(state.message, `larger than ${64 * 1024 * 1024} bytes`)
+      const seed = yield* Effect.flip(Emulator.make({ seedFile: huge }))
+      assert.strictEqual(seed._tag, "SeedFileError")
+      assert.include(seed.message, "larger than")
+      // a device with no end: the read stops at the limit
+      const endless = yield* Effect.flip(Emulator.make({ seedFile: "/dev/zero" }))
+      assert.strictEqual(endless._tag, "SeedFileError")
+      assert.include(endless.message, "larger than")
+      // the state file was not touched
+      assert.strictEqual(Number((yield* fs.stat(huge)).size), 8 * 1024 * 1024 * 1024)
+    }).pipe(Effect.provide(NodeFileSystem.layer)))
 })

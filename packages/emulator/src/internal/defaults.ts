@@ -24,3 +24,6 @@ export const apiVersions: ReadonlyArray<string> = [
 export const throttle = { capacity: 200, refillPerSecond: 10 } as const
 
 export const requestLogSize = 1000
+
+/** 64 KiB: a Regenerate Key body is about 20 bytes. */
+export const maxRequestBytes = 64 * 1024

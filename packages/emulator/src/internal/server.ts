@@ -1,5 +1,6 @@
 import * as CommunicationServiceKeys from "@effect-acs/schema/CommunicationServiceKeys"
 import * as ErrorResponse from "@effect-acs/schema/ErrorResponse"
+import * as Json from "@effect-acs/schema/Json"
 import type * as KeyType from "@effect-acs/schema/KeyType"
 import * as Parameters from "@effect-acs/schema/Parameters"
 import * as RegenerateKeyParameters from "@effect-acs/schema/RegenerateKeyParameters"
@@ -9,12 +10,15 @@ import * as NodeHttpServerRequest from "@effect/platform-node/NodeHttpServerRequ
 import * as HttpRouter from "@effect/platform/HttpRouter"
 import * as HttpServerRequest from "@effect/platform/HttpServerRequest"
 import * as HttpServerResponse from "@effect/platform/HttpServerResponse"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Data from "effect/Data"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Fiber from "effect/Fiber"
+import * as FiberSet from "effect/FiberSet"
 import type * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
 import * as Redacted from "effect/Redacted"
@@ -27,6 +31,7 @@ import type * as Emulator from "../Emulator.js"
 import { InvalidOptionsError, ListenError, type StartError } from "../EmulatorError.js"
 import * as EmulatorFaults from "../EmulatorFaults.js"
 import * as EmulatorState from "../EmulatorState.js"
+import * as Body from "./body.js"
 import * as defaults from "./defaults.js"
 import * as Stats from "./stats.js"
 import * as Store from "./store.js"
@@ -51,6 +56,7 @@ interface Resolved {
   readonly regenerateLatency: Duration.Duration
   readonly faults: EmulatorFaults.Decider | undefined
   readonly requestLogSize: number
+  readonly maxRequestBytes: number
 }
 
 const resolve = (options: Emulator.Options): Effect.Effect<Resolved, InvalidOptionsError> =>
@@ -88,6 +94,10 @@ const resolve = (options: Emulator.Options): Effect.Effect<Resolved, InvalidOpti
     if (!Number.isInteger(requestLogSize) || requestLogSize < 0) {
       return yield* invalid("requestLogSize", `must be a non-negative integer, got ${requestLogSize}`)
     }
+    const maxRequestBytes = options.maxRequestBytes ?? defaults.maxRequestBytes
+    if (!Number.isSafeInteger(maxRequestBytes) || maxRequestBytes < 1) {
+      return yield* invalid("maxRequestBytes", `must be a positive integer, got ${maxRequestBytes}`)
+    }
     return {
       host: options.host ?? defaults.host,
       port,
@@ -98,7 +108,8 @@ const resolve = (options: Emulator.Options): Effect.Effect<Resolved, InvalidOpti
       throttle,
       regenerateLatency: latency,
       faults: options.faults === undefined ? undefined : yield* EmulatorFaults.makeDecider(options.faults),
-      requestLogSize
+      requestLogSize,
+      maxRequestBytes
     }
   })
 
@@ -145,6 +156,8 @@ interface RequestInfo {
   readonly requestId: string
   readonly correlationRequestId: string
   readonly clientRequestId: string | undefined
+  /** The request body, read (bounded) before anything else. */
+  readonly body: Buffer
   operation: EmulatorFaults.Operation | undefined
   subscriptionId: string | undefined
   rateLimitRemaining: number | undefined
@@ -178,7 +191,22 @@ const pathOf = (url: string) => {
 const resourcePath =
   "/subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.Communication/communicationServices/:communicationServiceName"
 
-const noFault: EmulatorFaults.Decision = { _tag: "Pass", latency: Duration.zero }
+const noFault: EmulatorFaults.Decision = { _tag: "Pass", latency: Duration.zero, commitLatency: Duration.zero }
+
+const utf8 = new TextDecoder("utf-8", { fatal: true })
+
+const tooLarge = (maxBytes: number) =>
+  new ArmError({
+    status: 413,
+    code: "RequestEntityTooLarge",
+    message: `The request content is larger than the limit of ${maxBytes} bytes.`
+  })
+
+const internalError = new ArmError({
+  status: 500,
+  code: "InternalServerError",
+  message: "The server encountered an internal error. Please retry the request."
+})
 
 /** @internal */
 export const make = (options: Emulator.Options = {}): Effect.Effect<Emulator.Service, StartError, Scope.Scope> =>
@@ -191,6 +219,9 @@ export const make = (options: Emulator.Options = {}): Effect.Effect<Emulator.Ser
       ? undefined
       : yield* Throttle.make(config.throttle.capacity, config.throttle.refillPerSecond)
     const inFlight = yield* Ref.make(new Set<string>())
+    // accepted regenerations run here, not in the request's fiber: a client that goes away does not stop them
+    // (the emulator's shutdown does)
+    const commits = yield* FiberSet.make<Store.Resource, ArmError>()
 
     const drop = (info: RequestInfo, phase: "before" | "after") =>
       Effect.gen(function*() {
@@ -308,7 +339,7 @@ export const make = (options: Emulator.Options = {}): Effect.Effect<Emulator.Ser
         onRight: Effect.succeed
       })
 
-    const readKeyType = (request: HttpServerRequest.HttpServerRequest) =>
+    const readKeyType = (info: RequestInfo) =>
       Effect.gen(function*() {
         const invalidContent = (message: string, target?: string) =>
           new ArmError({
@@ -317,16 +348,24 @@ export const make = (options: Emulator.Options = {}): Effect.Effect<Emulator.Ser
             message,
             ...(target === undefined ? {} : { target })
           })
-        const text = yield* request.text.pipe(
-          Effect.mapError(() => invalidContent("The request content could not be read."))
-        )
+        let text: string
+        try {
+          text = utf8.decode(info.body)
+        } catch {
+          return yield* invalidContent("The request content is not valid UTF-8.")
+        }
         let body: unknown = {}
         if (text.trim() !== "") {
-          try {
-            body = JSON.parse(text)
-          } catch {
-            return yield* invalidContent("The request content was invalid and could not be deserialized.")
+          // depth-safe: nothing nested deeper than the limit is ever walked
+          const parsed = Json.parse(text)
+          if (parsed._tag === "Left") {
+            return yield* invalidContent(
+              parsed.left.reason === "TooDeep"
+                ? `The request content was invalid and could not be deserialized: ${parsed.left.message}.`
+                : "The request content was invalid and could not be deserialized."
+            )
           }
+          body = parsed.right
         }
         if (!Predicate.isRecord(body)) {
           return yield* invalidContent("The request content must be a JSON object: {\"keyType\": \"Primary\"}.")
@@ -456,7 +495,7 @@ export const make = (options: Emulator.Options = {}): Effect.Effect<Emulator.Ser
           case "ResourceNotFound":
             return yield* lookupFailed(ref)
         }
-        const keyType = op === "regenerateKey" ? yield* readKeyType(request) : undefined
+        const keyType = op === "regenerateKey" ? yield* readKeyType(info) : undefined
 
         const decision = config.faults !== undefined && config.faults.operations.has(op)
           ? config.faults.next()
@@ -471,24 +510,28 @@ export const make = (options: Emulator.Options = {}): Effect.Effect<Emulator.Ser
         }
 
         const key = Store.resourceKey(ref)
-        const resource = yield* Effect.acquireUseRelease(
-          acquire(key, ref.communicationServiceName),
-          () =>
-            Effect.gen(function*() {
-              yield* fault(decision, "before", info)
-              if (Duration.greaterThan(config.regenerateLatency, Duration.zero)) {
-                yield* Effect.sleep(config.regenerateLatency)
-              }
-              const updated = yield* store.regenerate(ref, keyType).pipe(
-                Effect.catchTags({
-                  UnknownResourceError: () => Effect.fail(lookupFailed(ref)),
-                  StateFileError: () => Effect.fail(saveFailed)
-                })
-              )
-              yield* recorder.update((s) => ({ ...s, regenerations: s.regenerations + 1 }))
-              return updated
-            }),
-          () => release(key)
+        const commit = Effect.gen(function*() {
+          yield* fault(decision, "before", info)
+          if (Duration.greaterThan(config.regenerateLatency, Duration.zero)) {
+            yield* Effect.sleep(config.regenerateLatency)
+          }
+          if (Duration.greaterThan(decision.commitLatency, Duration.zero)) yield* Effect.sleep(decision.commitLatency)
+          const updated = yield* store.regenerate(ref, keyType).pipe(
+            Effect.catchTags({
+              UnknownResourceError: () => Effect.fail(lookupFailed(ref)),
+              StateFileError: () => Effect.fail(saveFailed)
+            })
+          )
+          yield* recorder.update((s) => ({ ...s, regenerations: s.regenerations + 1 }))
+          return updated
+        })
+        // once the lock is taken, the regeneration is accepted: it runs to its end in a fiber of its own (which
+        // releases the lock), whatever happens to this request; the request only waits for it
+        const resource = yield* Effect.uninterruptibleMask((restore) =>
+          Effect.zipRight(
+            acquire(key, ref.communicationServiceName),
+            FiberSet.run(commits, Effect.ensuring(Effect.interruptible(commit), release(key)))
+          ).pipe(Effect.flatMap((fiber) => restore(Fiber.join(fiber))))
         )
         yield* fault(decision, "after", info)
         return yield* respondKeys(resource, [keyType])
@@ -504,40 +547,71 @@ export const make = (options: Emulator.Options = {}): Effect.Effect<Emulator.Ser
       HttpRouter.withRouterConfig({ maxParamLength: 4096 })
     )
 
-    const app = Effect.gen(function*() {
-      const request = yield* HttpServerRequest.HttpServerRequest
-      const info: RequestInfo = {
-        requestId: randomUUID(),
-        correlationRequestId: headerValue(request.headers["x-ms-correlation-request-id"]) ?? randomUUID(),
-        clientRequestId: headerValue(request.headers["x-ms-client-request-id"]),
-        operation: undefined,
-        subscriptionId: undefined,
-        rateLimitRemaining: undefined,
-        fault: undefined
-      }
-      const [response, code] = yield* routed.pipe(
-        Effect.map((response) => [response, undefined] as const),
-        Effect.catchTags({
-          ArmError: (error) => Effect.map(renderError(error), (response) => [response, error.code] as const),
-          RouteNotFound: () => {
-            const error = new ArmError({
-              status: 404,
-              code: "NotFound",
-              message:
-                "The requested path does not match an operation of Microsoft.Communication/communicationServices."
+    const answer = (dropped: { value: boolean }) =>
+      Effect.gen(function*() {
+        const request = yield* HttpServerRequest.HttpServerRequest
+        // a request body left unread (too large) is drained for a short while after the answer, then cut
+        yield* Body.lingerAfterAnswer(request)
+        const body = yield* Body.read(request, config.maxRequestBytes).pipe(Effect.either)
+        // the client has gone before its body ended: nobody to answer
+        if (body._tag === "Left" && body.left._tag === "Unreadable") return yield* Effect.interrupt
+        const info: RequestInfo = {
+          requestId: randomUUID(),
+          correlationRequestId: headerValue(request.headers["x-ms-correlation-request-id"]) ?? randomUUID(),
+          clientRequestId: headerValue(request.headers["x-ms-client-request-id"]),
+          body: body._tag === "Right" ? body.right : Buffer.alloc(0),
+          operation: undefined,
+          subscriptionId: undefined,
+          rateLimitRemaining: undefined,
+          fault: undefined
+        }
+        const handled = body._tag === "Left" ? Effect.fail(tooLarge(config.maxRequestBytes)) : routed
+        const [response, code] = yield* handled.pipe(
+          // nothing a client sends may become a defect: should one happen all the same, it is answered as ARM does
+          Effect.catchAllDefect((defect) =>
+            Effect.zipRight(
+              Effect.logError("emulator: unexpected defect while answering a request", Cause.die(defect)),
+              Effect.fail(internalError)
+            )
+          ),
+          Effect.map((response) => [response, undefined] as const),
+          Effect.catchTags({
+            ArmError: (error) => Effect.map(renderError(error), (response) => [response, error.code] as const),
+            RouteNotFound: () => {
+              const error = new ArmError({
+                status: 404,
+                code: "NotFound",
+                message:
+                  "The requested path does not match an operation of Microsoft.Communication/communicationServices."
+              })
+              return Effect.map(renderError(error), (response) => [response, error.code] as const)
+            }
+          }),
+          Effect.provideService(CurrentRequest, info),
+          Effect.onInterrupt(() =>
+            Effect.sync(() => {
+              dropped.value = info.fault === "drop-before" || info.fault === "drop-after"
             })
-            return Effect.map(renderError(error), (response) => [response, error.code] as const)
-          }
-        }),
-        Effect.provideService(CurrentRequest, info)
-      )
-      const final = HttpServerResponse.setHeaders(response, responseHeaders(info))
-      yield* recorder.record({
-        ...logEntry(info, request, yield* Clock.currentTimeMillis),
-        status: final.status,
-        ...(code === undefined ? {} : { code })
+          )
+        )
+        const final = HttpServerResponse.setHeaders(response, responseHeaders(info))
+        yield* recorder.record({
+          ...logEntry(info, request, yield* Clock.currentTimeMillis),
+          status: final.status,
+          ...(code === undefined ? {} : { code })
+        })
+        return final
       })
-      return final
+
+    // a request interrupted, but not by a drop fault (which interrupts its own request once the socket is
+    // destroyed): its client went away, or the emulator is stopping
+    const app = Effect.suspend(() => {
+      const dropped = { value: false }
+      return answer(dropped).pipe(
+        Effect.onInterrupt(() =>
+          dropped.value ? Effect.void : recorder.update((s) => ({ ...s, aborted: s.aborted + 1 }))
+        )
+      )
     })
 
     const server = Http.createServer()

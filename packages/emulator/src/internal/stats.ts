@@ -10,7 +10,8 @@ const emptyStats: Emulator.Stats = {
   dropped: 0,
   faults: 0,
   regenerations: 0,
-  inFlight: 0
+  inFlight: 0,
+  aborted: 0
 }
 
 export interface Recorder {

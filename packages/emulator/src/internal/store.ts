@@ -1,4 +1,5 @@
 import type { KeyType } from "@effect-acs/schema"
+import * as Json from "@effect-acs/schema/Json"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as HashMap from "effect/HashMap"
@@ -8,6 +9,7 @@ import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as SynchronizedRef from "effect/SynchronizedRef"
 import { randomUUID } from "node:crypto"
+import * as NodeFs from "node:fs"
 import * as NodePath from "node:path"
 import { InvalidResourceError, SeedFileError, StateFileError, UnknownResourceError } from "../EmulatorError.js"
 import * as EmulatorState from "../EmulatorState.js"
@@ -79,22 +81,72 @@ export const describeParseError = (error: ParseResult.ParseError): string =>
     return path === "" ? message : `at ${path}: ${message}`
   }).join("; ")
 
-const decodeStateFile = Schema.decodeUnknown(Schema.parseJson(EmulatorState.StateFile))
+const decodeStateFile = Schema.decodeUnknown(EmulatorState.StateFile)
 const encodeStateFile = Schema.encode(EmulatorState.StateFile)
 const decodeEntry = Schema.decodeUnknown(EmulatorState.ResourceEntry)
+
+/** The largest seed or state file read: bigger ones are refused rather than read into memory. */
+export const maxFileBytes = 64 * 1024 * 1024
+
+const chunkBytes = 64 * 1024
+
+/**
+ * Reads at most `maxBytes` bytes of a file: a regular file over the limit is refused before reading, and any
+ * other (a pipe, a device) as soon as more than `maxBytes` bytes have come. Reads from the current position,
+ * so pipes work too.
+ */
+const readBounded = (path: string, maxBytes: number) =>
+  Effect.acquireUseRelease(
+    Effect.tryPromise({ try: () => NodeFs.promises.open(path, "r"), catch: errorReason }),
+    (handle) =>
+      Effect.tryPromise({
+        try: async () => {
+          const info = await handle.stat()
+          if (info.isFile() && info.size > maxBytes) return tooBig(maxBytes)
+          const chunks: Array<Buffer> = []
+          let total = 0
+          for (;;) {
+            const buffer = Buffer.allocUnsafe(chunkBytes)
+            const { bytesRead } = await handle.read(buffer, 0, chunkBytes, null)
+            if (bytesRead === 0) return Buffer.concat(chunks, total)
+            total += bytesRead
+            if (total > maxBytes) return tooBig(maxBytes)
+            chunks.push(bytesRead === chunkBytes ? buffer : buffer.subarray(0, bytesRead))
+          }
+        },
+        catch: errorReason
+      }).pipe(Effect.flatMap((result) => typeof result === "string" ? Effect.fail(result) : Effect.succeed(result))),
+    (handle) => Effect.promise(() => handle.close().catch(() => undefined))
+  )
+
+const tooBig = (maxBytes: number) => `the file is larger than ${maxBytes} bytes`
+
+const errorReason = (error: unknown) => error instanceof Error ? error.message : "the file cannot be read"
+
+const utf8 = new TextDecoder("utf-8", { fatal: true })
 
 /** Reads and decodes a seed or state file; `reason` never quotes the content. */
 const readFile = <E>(path: string, error: (reason: string) => E) =>
   Effect.gen(function*() {
-    const fs = yield* FileSystem.FileSystem
-    const text = yield* fs.readFileString(path).pipe(Effect.mapError((e) => error(e.message)))
+    const bytes = yield* readBounded(path, maxFileBytes).pipe(Effect.mapError(error))
+    let text: string
     try {
-      JSON.parse(text)
+      text = utf8.decode(bytes)
     } catch {
-      // the parser's message quotes part of the content, which may be a key
-      return yield* Effect.fail(error("the file is not valid JSON"))
+      return yield* Effect.fail(error("the file is not valid UTF-8"))
     }
-    return yield* decodeStateFile(text).pipe(Effect.mapError((e) => error(describeParseError(e))))
+    // depth-safe: a deeply nested file is refused before anything walks it; the reasons never quote the text
+    const json = Json.parse(text)
+    if (json._tag === "Left") {
+      return yield* Effect.fail(
+        error(
+          json.left.reason === "TooDeep"
+            ? `the file is not valid JSON: ${json.left.message}`
+            : "the file is not valid JSON"
+        )
+      )
+    }
+    return yield* decodeStateFile(json.right).pipe(Effect.mapError((e) => error(describeParseError(e))))
   })
 
 const readSeedFile = (path: string) => readFile(path, (reason) => new SeedFileError({ path, reason }))
