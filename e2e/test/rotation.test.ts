@@ -32,7 +32,11 @@ describe("rotation against the emulator", () => {
         // no regeneration is ever answered: after its recoveries the rotation reads the live key, publishes
         // it, and stops saying the outcome stayed unknown
         const error = yield* Effect.flip(
-          Rotation.rotate({ resourceId: idOf(acs) }, { ...published, recoveryDelay: "10 millis" })
+          Rotation.rotate({ resourceId: idOf(acs) }, {
+            ...published,
+            recoveryDelay: "10 millis",
+            recoveryTimeout: "1 second"
+          })
         )
         assert.strictEqual(error.step, "Recover")
         assert.strictEqual(error.keyType, "Secondary")
@@ -50,7 +54,11 @@ describe("rotation against the emulator", () => {
       const before = yield* liveKey(acs, "Secondary")
       const published = publishedKeys()
       const error = yield* Effect.flip(
-        Rotation.rotate({ resourceId: idOf(acs) }, { ...published, recoveryDelay: "10 millis" })
+        Rotation.rotate({ resourceId: idOf(acs) }, {
+          ...published,
+          recoveryDelay: "10 millis",
+          recoveryTimeout: "1 second"
+        })
       )
       assert.strictEqual(error.step, "Regenerate")
       assert.isTrue(error.livePublished)

@@ -238,7 +238,12 @@ describe("errors.md: rotationAdvice against real stopped rotations", () => {
   type Options = Partial<Rotation.RotateOptions<unknown, never, unknown, never>>
 
   const rotate = (options: Options) =>
-    Rotation.rotate({ resourceId }, { publish: () => Effect.void, recoveryDelay: "10 millis", ...options })
+    Rotation.rotate({ resourceId }, {
+      publish: () => Effect.void,
+      recoveryDelay: "10 millis",
+      recoveryTimeout: "1 second",
+      ...options
+    })
 
   /** The client, its option errors turned into defects: the tests' failures are the rotation's only. */
   const client = (emulator: Emulator.Service) =>
@@ -291,11 +296,12 @@ describe("errors.md: rotationAdvice against real stopped rotations", () => {
 
   it.live("Recover: the outcome was unknown and listKeys failed too", () =>
     Effect.gen(function*() {
-      // a seed whose decisions are: pass (listKeys), error (regenerateKey and its 5 recoveries), error (listKeys)
-      const options = (seed: number) => ({ seed, errorRate: 0.9, when: "after" as const })
-      const wanted = ["Pass", ...Array.from({ length: 7 }, () => "Error")].join()
+      // a seed whose decisions are: pass (listKeys), then errors for every regeneration the recovery makes in
+      // its second (at most 12) and the listKeys after them
+      const options = (seed: number) => ({ seed, errorRate: 0.97, when: "after" as const })
+      const wanted = ["Pass", ...Array.from({ length: 14 }, () => "Error")].join()
       let seed = 0
-      while ((yield* EmulatorFaults.plan(options(seed), 8)).map((decision) => decision._tag).join() !== wanted) seed++
+      while ((yield* EmulatorFaults.plan(options(seed), 15)).map((decision) => decision._tag).join() !== wanted) seed++
       const error = yield* stopped({ faults: options(seed) }, {})
       assert.strictEqual(error.step, "Recover")
       assert.isFalse(error.livePublished)

@@ -239,9 +239,15 @@ export interface RotateOptions<E, R, E2 = never, R2 = never> {
   readonly publishRetry?: Schedule.Schedule<unknown, unknown> | undefined
   /**
    * After a regeneration whose outcome is unknown, it is tried again at once, then after this delay,
-   * doubling up to 30 s, at most 5 times, until one is answered; default 2 s.
+   * doubling up to 30 s (and up to 16 times this delay), until one is answered; default 2 s.
    */
   readonly recoveryDelay?: Duration.DurationInput | undefined
+  /**
+   * How long regenerations are tried again after an unknown outcome before the rotation gives up on an
+   * answer, reads the live key with `listKeys`, publishes it and stops (a regeneration the service still
+   * completes after that would replace the key published); default 10 minutes.
+   */
+  readonly recoveryTimeout?: Duration.DurationInput | undefined
 }
 
 /**

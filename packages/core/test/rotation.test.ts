@@ -99,11 +99,11 @@ describe("Rotation.rotate", () => {
     Effect.gen(function*() {
       const arm = statefulArm({ faults: () => "failBefore" })
       const { last, publish } = recorder()
-      // every regeneration fails: it is tried again 5 times, then the live keys are read
+      // every regeneration fails: it is tried again until recoveryTimeout (10 minutes), then the live keys are read
       const error = yield* runOnTestClock(
         Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, { publish })).pipe(Effect.provide(arm.layer()))
       )
-      assert.strictEqual(arm.seen.filter((request) => request.url.includes("/regenerateKey")).length, 6)
+      assert.strictEqual(arm.seen.filter((request) => request.url.includes("/regenerateKey")).length, 25)
       assert.strictEqual(error._tag, "RotationFailed")
       assert.strictEqual(error.step, "Regenerate")
       assert.strictEqual(error.keyType, "Secondary")

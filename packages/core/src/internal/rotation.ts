@@ -23,11 +23,13 @@ const defaultPublishRetry = Schedule.exponential("500 millis").pipe(Schedule.int
 
 const defaultPublishTimeout = Duration.seconds(60)
 
-/** How often, at most, a regeneration whose outcome is unknown is tried again before the live key is read. */
-const maxRecoveries = 5
+/** How long, by default, a regeneration whose outcome is unknown is tried again before the live key is read. */
+const defaultRecoveryTimeout = Duration.minutes(10)
 
-/** The longest wait between two recovery attempts, and the longest throttle wait honoured. */
+/** The longest wait between two recovery attempts (and at most 16 times `recoveryDelay`). */
 const maxRecoveryWait = Duration.seconds(30)
+
+/** The longest throttle wait honoured, whatever `Retry-After` says. */
 const maxThrottleWaitMillis = 60_000
 
 /** What names an invalid resource in errors and events: its id, or its parts as given, masked and bounded. */
@@ -122,6 +124,7 @@ const rotateWith = <E, R, E2, R2>(
       Option.filter((duration) => Duration.toMillis(duration) > 0)
     )
     const recoveryDelay = Duration.decodeUnknown(options.recoveryDelay ?? defaultRecoveryDelay)
+    const recoveryTimeout = Duration.decodeUnknown(options.recoveryTimeout ?? defaultRecoveryTimeout)
     const failed = (
       step: RotationFailed["step"],
       keyType: KeyType.KeyType | undefined,
@@ -148,8 +151,14 @@ const rotateWith = <E, R, E2, R2>(
     if (Option.isNone(publishTimeout)) {
       return yield* failed("Publish", undefined, false, "publishTimeout must be a positive duration", undefined)
     }
-    if (Option.isNone(recoveryDelay)) {
-      return yield* failed("Recover", undefined, false, "recoveryDelay must be a duration", undefined)
+    if (Option.isNone(recoveryDelay) || Option.isNone(recoveryTimeout)) {
+      return yield* failed(
+        "Recover",
+        undefined,
+        false,
+        "recoveryDelay and recoveryTimeout must be durations",
+        undefined
+      )
     }
 
     /** Hands a key to `publish`, each attempt bounded by `publishTimeout`, retried per `publishRetry`. */
@@ -198,16 +207,19 @@ const rotateWith = <E, R, E2, R2>(
         if (Either.isLeft(attempt) && !Errors.isOutcomeUnknown(attempt.left)) {
           return yield* failed("Regenerate", keyType, false, `the ${keyType} key was not regenerated`, attempt.left)
         }
+        const longestWait = Duration.min(maxRecoveryWait, Duration.times(recoveryDelay.value, 16))
+        const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(recoveryTimeout.value)
         let wait = recoveryDelay.value
-        for (let recovery = 1; Either.isLeft(attempt) && recovery <= maxRecoveries; recovery++) {
+        for (let recovery = 1; Either.isLeft(attempt); recovery++) {
           const cause = attempt.left
           // an unknown outcome or a regeneration in progress (409): try again, immediately the first time
           if (cause._tag !== "Conflict" && !Errors.isOutcomeUnknown(cause)) break
-          recovered = true
           if (recovery > 1) {
+            if ((yield* Clock.currentTimeMillis) + Duration.toMillis(wait) > deadline) break
             yield* Effect.sleep(wait)
-            wait = Duration.min(Duration.times(wait, 2), maxRecoveryWait)
+            wait = Duration.min(Duration.times(wait, 2), longestWait)
           }
+          recovered = true
           // nothing here is a safe point any more: a key may be live that nobody has
           attempt = yield* Effect.either(regenerate(interruptible))
           yield* record({ action: "recover", keyType }, Either.getOrUndefined(attempt))
