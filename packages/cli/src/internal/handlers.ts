@@ -140,7 +140,12 @@ const rotationOptions = (options: RotateOptions, print: Publish, ledger: Ledger.
   })
   return {
     publish: (key: Rotation.PublishedKey) =>
-      Effect.tap(publish(key), () => Effect.sync(() => ledger.published(key.resourceId, key.keyType))),
+      publish(key).pipe(
+        Effect.tapBoth({
+          onFailure: (error) => Effect.sync(() => ledger.publishFailed(key.resourceId, key.keyType, error)),
+          onSuccess: () => Effect.sync(() => ledger.published(key.resourceId, key.keyType))
+        })
+      ),
     first: options.first,
     publishTimeout,
     publishRetry: Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(options.publishRetries))),
@@ -189,7 +194,11 @@ const unpublishedText = (unpublished: ReturnType<Ledger.Ledger["unpublished"]>) 
   unpublished.length === 0
     ? ""
     : `may be live but not published (acs-keys list --show-secrets shows them: publish them first):\n${
-      unpublished.map((key) => `  ${key.resourceId}: ${key.keyType}\n`).join("")
+      unpublished.map((key) =>
+        `  ${key.resourceId}: ${key.keyType}${
+          key.publishFailure === undefined ? "" : ` (its last publication failed: ${key.publishFailure})`
+        }\n`
+      ).join("")
     }`
 
 /** What a rotation of one resource did before it was interrupted. */
@@ -205,7 +214,7 @@ const interruptedOne = (options: RotateOptions, resource: CommunicationServices.
         interrupted: true,
         regenerated: state?.regenerated ?? [],
         published,
-        unpublished: unpublished.map((key) => key.keyType)
+        unpublished: unpublished.map(({ resourceId: _, ...key }) => key)
       })
     }
     const remaining = (["Primary", "Secondary"] as const).filter((keyType) =>
@@ -413,9 +422,9 @@ export const rotateFleet = (
         // what publish commands print goes above the progress bar
         Effect.provideService(Stdio, progress.output),
         Effect.onInterrupt(() =>
-          Effect.zipRight(
-            progress.done,
-            fleetSummary(options, state, ledger, true)
+          (ticker === undefined ? Effect.void : Fiber.interrupt(ticker)).pipe(
+            Effect.zipRight(progress.done),
+            Effect.zipRight(fleetSummary(options, state, ledger, true))
           )
         )
       )

@@ -6,8 +6,10 @@ import * as ResourceId from "@effect-acs/schema/ResourceId"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Schema from "effect/Schema"
+import * as ExitCode from "../ExitCode.js"
 
 /**
  * What a rotation command has done so far, as seen from its side of the client and of `publish`: which keys
@@ -23,6 +25,8 @@ export interface Resource {
   readonly published: Array<KeyType.KeyType>
   /** Keys a regeneration was sent for and that were not published since. */
   readonly pending: Set<KeyType.KeyType>
+  /** Why the last publication of a key failed (masked), while it is pending. */
+  readonly publishFailures: Map<KeyType.KeyType, string>
   /** Whether the rotation of the resource ended (a `Rotated` or `Failed` event). */
   finished: boolean
 }
@@ -45,6 +49,13 @@ const keyOf = (id: string): string =>
     onRight: (parts) => ResourceId.format(parts).toLowerCase()
   })
 
+/** A key that may be live and was not published; `publishFailure` says why its last publication failed. */
+export interface Unpublished {
+  readonly resourceId: string
+  readonly keyType: KeyType.KeyType
+  readonly publishFailure?: string
+}
+
 export class Ledger {
   private readonly resources = new Map<string, Resource>()
 
@@ -52,7 +63,14 @@ export class Ledger {
     const key = keyOf(id)
     let resource = this.resources.get(key)
     if (resource === undefined) {
-      resource = { resourceId: displayId(id), regenerated: [], published: [], pending: new Set(), finished: false }
+      resource = {
+        resourceId: displayId(id),
+        regenerated: [],
+        published: [],
+        pending: new Set(),
+        publishFailures: new Map(),
+        finished: false
+      }
       this.resources.set(key, resource)
     }
     return resource
@@ -77,7 +95,12 @@ export class Ledger {
   published(resourceId: string, keyType: KeyType.KeyType) {
     const resource = this.entry(resourceId)
     resource.pending.delete(keyType)
+    resource.publishFailures.delete(keyType)
     if (!resource.published.includes(keyType)) resource.published.push(keyType)
+  }
+
+  publishFailed(resourceId: string, keyType: KeyType.KeyType, error: unknown) {
+    this.entry(resourceId).publishFailures.set(keyType, ExitCode.messageOf(error))
   }
 
   finished(resourceId: string) {
@@ -86,10 +109,17 @@ export class Ledger {
   }
 
   /** Keys that may be live and were not published, resource by resource. */
-  unpublished(): Array<{ readonly resourceId: string; readonly keyType: KeyType.KeyType }> {
-    const out: Array<{ readonly resourceId: string; readonly keyType: KeyType.KeyType }> = []
+  unpublished(): Array<Unpublished> {
+    const out: Array<Unpublished> = []
     for (const resource of this.resources.values()) {
-      for (const keyType of resource.pending) out.push({ resourceId: resource.resourceId, keyType })
+      for (const keyType of resource.pending) {
+        const failure = resource.publishFailures.get(keyType)
+        out.push(
+          failure === undefined
+            ? { resourceId: resource.resourceId, keyType }
+            : { resourceId: resource.resourceId, keyType, publishFailure: failure }
+        )
+      }
     }
     return out
   }
@@ -105,7 +135,21 @@ export class Ledger {
 
 const keyTypeOf = (value: string): KeyType.KeyType => value.toLowerCase() === "primary" ? "Primary" : "Secondary"
 
-/** The client, its regenerations recorded in the ledger. */
+/**
+ * Runs a call to the service in a fiber of its own, joined. An interruption of the caller does not reach
+ * the exchange on the wire (Effect hands an interruption to a fiber's children at once, even inside an
+ * uninterruptible region): a regeneration that was sent completes and its answer reaches the rotation, which
+ * publishes it before it stops. A read is cancelled when its caller is interrupted; a regeneration never is.
+ */
+const detached = <A, E>(call: Effect.Effect<A, E>, cancellable: boolean): Effect.Effect<A, E> =>
+  Effect.uninterruptibleMask((restore) =>
+    Effect.flatMap(Effect.forkDaemon(call), (fiber) =>
+      restore(Fiber.join(fiber)).pipe(
+        Effect.onInterrupt(() => cancellable ? Fiber.interruptFork(fiber) : Effect.void)
+      ))
+  )
+
+/** The client: its calls detached from interruptions of the rotation, its regenerations recorded in the ledger. */
 export const track = (ledger: Ledger) =>
   Layer.effect(
     CommunicationServices.CommunicationServices,
@@ -119,19 +163,26 @@ export const track = (ledger: Ledger) =>
           Effect.suspend(() => {
             const keyType = keyTypeOf(String(input.keyType))
             ledger.regenerating(input, keyType)
-            return Effect.onExit(call, (exit) =>
-              Effect.sync(() => {
-                if (Exit.isSuccess(exit)) ledger.regenerated(input, keyType)
-                else {
-                  const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
-                  if (failure !== undefined && !Errors.isOutcomeUnknown(failure)) ledger.notRegenerated(input, keyType)
-                }
-              }))
+            return detached(
+              Effect.onExit(call, (exit) =>
+                Effect.sync(() => {
+                  if (Exit.isSuccess(exit)) ledger.regenerated(input, keyType)
+                  else {
+                    const failure = exit.cause._tag === "Fail" ? exit.cause.error : undefined
+                    if (failure !== undefined && !Errors.isOutcomeUnknown(failure)) {
+                      ledger.notRegenerated(input, keyType)
+                    }
+                  }
+                })),
+              false
+            )
           })
         return {
           ...client,
           regenerateKey: (input) => recorded(input, client.regenerateKey(input)),
-          regenerateKeyResponse: (input) => recorded(input, client.regenerateKeyResponse(input))
+          regenerateKeyResponse: (input) => recorded(input, client.regenerateKeyResponse(input)),
+          listKeys: (input) => detached(client.listKeys(input), true),
+          listKeysResponse: (input) => detached(client.listKeysResponse(input), true)
         }
       }
     )
