@@ -21,7 +21,6 @@ import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Runtime from "@effect/platform/Runtime"
 import type { Teardown } from "@effect/platform/Runtime"
@@ -213,8 +212,9 @@ export const command = Command.make(
 )
 
 /**
- * What `run` needs: a file system, a path service and a terminal (for `@effect/cli`), a command executor
- * (for `--publish-command`) and an HTTP client (`layer` provides them all for Node).
+ * What `run` needs: a file system, a path service and a terminal (for `@effect/cli`) and an HTTP client
+ * (`layer` provides them all for Node). Publish commands are run with `node:child_process` directly (a
+ * process group of their own, see `PublishCommand`).
  *
  * @example
  * ```ts
@@ -227,7 +227,7 @@ export const command = Command.make(
  * @since 0.1.0
  * @category models
  */
-export type Environment = CliApp.CliApp.Environment | CommandExecutor.CommandExecutor | HttpClient.HttpClient
+export type Environment = CliApp.CliApp.Environment | HttpClient.HttpClient
 
 /**
  * The Node environment of `run`: `NodeContext.layer` and `NodeHttpClient.layerUndici` (undici, which
@@ -352,8 +352,8 @@ export const run = (
         Effect.suspend(() => {
           stoppedBy = signal
           output.stderr(
-            `${name}: ${signal}: stopping at the next safe point (a regeneration and its publication under way ` +
-              `finish, a publish command within --publish-timeout); send it again to stop at once\n`
+            `${name}: ${signal}: stopping at the next safe point (a regeneration under way and its publication ` +
+              `finish first, a publish command within --publish-timeout); send it again to stop at once\n`
           )
           return Fiber.interrupt(fiber)
         })))

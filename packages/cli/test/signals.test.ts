@@ -223,6 +223,47 @@ describe("acs-keys rotate, interrupted", () => {
   )
 })
 
+describe("acs-keys rotate, terminated", () => {
+  it.scopedLive(
+    "SIGTERM (a supervisor) during a publish: it finishes and is published, nothing more; exit 143",
+    () =>
+      Effect.gen(function*() {
+        const emulator = yield* Emulator.make({ resources: [acs] })
+        const before = yield* connectionStrings(emulator, acs)
+        const work = yield* publishWorkspace(
+          `if [ "$ACS_KEY_TYPE" = Secondary ]; then while [ ! -e "$dir/release" ]; do sleep 0.1; done; fi`
+        )
+        const cli = yield* spawnCli(rotateArgs(emulator, work.command))
+        yield* waitUntil(
+          "the publish command to receive the Secondary key",
+          () => work.read("acs-1.Secondary") !== undefined
+        )
+        cli.signal("SIGTERM")
+        yield* waitUntil(
+          "acs-keys to acknowledge the SIGTERM",
+          () => cli.stderr().includes("SIGTERM: stopping at the next safe point")
+        )
+        assert.isFalse(cli.hasExited())
+        fs.writeFileSync(work.file("release"), "")
+
+        const exit = yield* exitOf(cli)
+        assert.strictEqual(exit.code, ExitCode.exitCodes.Terminated, cli.stderr())
+        assert.include(
+          cli.stdout(),
+          `Interrupted the rotation of ${idOf(acs)}: published Secondary; not regenerated: Primary\n`
+        )
+        assert.notInclude(cli.stdout(), "may be live but not published")
+        assert.include(cli.stderr(), "acs-keys: Terminated (SIGTERM)")
+        const live = yield* connectionStrings(emulator, acs)
+        assert.strictEqual(work.read("acs-1.Secondary"), live.Secondary)
+        assert.strictEqual(live.Primary, before.Primary)
+        assert.isUndefined(work.read("acs-1.Primary"))
+        yield* groupsGone(work.pgids("acs-1.Secondary"))
+      }),
+    timeout
+  )
+})
+
 describe("acs-keys rotate --from-file, interrupted", () => {
   const fleet = [ref("acs-1"), ref("acs-2"), ref("acs-3")]
 
