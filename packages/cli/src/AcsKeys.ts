@@ -472,7 +472,8 @@ const stopSignal = Deferred.unsafeMake<Signal>(FiberId.none)
  * ```ts
  * import { AcsKeys } from "@effect-acs/cli"
  *
- * AcsKeys.main(process.argv.slice(2))
+ * // what bin.ts does: AcsKeys.main(process.argv.slice(2))
+ * const start: (argv: ReadonlyArray<string>) => void = AcsKeys.main
  * ```
  *
  * @since 0.2.0
