@@ -439,25 +439,25 @@ const force = (signal: Signal): never => {
   return process.exit(signalCode(signal))
 }
 
-const runMain = Runtime.makeRunMain(({ fiber, teardown: teardownOf }) => {
-  const keepAlive = setInterval(constVoid, 2 ** 31 - 1)
-  let received = false
-  const onSignal = (signal: Signal) => () => {
-    if (received) return force(signal)
-    received = true
-    // the program watches this: it interrupts the command, which stops at its next safe point
-    Deferred.unsafeDone(stopSignal, Exit.succeed(signal))
-  }
-  // listening until the process exits: a second signal while the command winds down still forces it
-  process.on("SIGINT", onSignal("SIGINT"))
-  process.on("SIGTERM", onSignal("SIGTERM"))
-  fiber.addObserver((exit) => {
-    clearInterval(keepAlive)
-    teardownOf(exit, (code) => process.exit(code))
+/** `NodeRuntime.runMain`, but a first signal completes `stop` and a second one forces the exit. */
+const runMain = (stop: Deferred.Deferred<Signal>) =>
+  Runtime.makeRunMain(({ fiber, teardown: teardownOf }) => {
+    const keepAlive = setInterval(constVoid, 2 ** 31 - 1)
+    let received = false
+    const onSignal = (signal: Signal) => () => {
+      if (received) return force(signal)
+      received = true
+      // the program watches this: it interrupts the command, which stops at its next safe point
+      Deferred.unsafeDone(stop, Exit.succeed(signal))
+    }
+    // listening until the process exits: a second signal while the command winds down still forces it
+    process.on("SIGINT", onSignal("SIGINT"))
+    process.on("SIGTERM", onSignal("SIGTERM"))
+    fiber.addObserver((exit) => {
+      clearInterval(keepAlive)
+      teardownOf(exit, (code) => process.exit(code))
+    })
   })
-})
-
-const stopSignal = Deferred.unsafeMake<Signal>(FiberId.none)
 
 /**
  * Runs `acs-keys` as the process (what `bin.ts` does): `run(argv)` on Node, exiting with its status.
@@ -479,8 +479,10 @@ const stopSignal = Deferred.unsafeMake<Signal>(FiberId.none)
  * @since 0.2.0
  * @category running
  */
-export const main = (argv: ReadonlyArray<string>): void =>
-  runMain(run(argv, { stop: Deferred.await(stopSignal) }).pipe(Effect.provide(layer)), {
+export const main = (argv: ReadonlyArray<string>): void => {
+  const stop = Deferred.unsafeMake<Signal>(FiberId.none)
+  runMain(stop)(run(argv, { stop: Deferred.await(stop) }).pipe(Effect.provide(layer)), {
     disableErrorReporting: true,
     teardown
   })
+}
