@@ -51,7 +51,7 @@ describe("acs-keys rotate, interrupted", () => {
         const before = yield* connectionStrings(emulator, acs)
         const work = yield* publishWorkspace(hangOnSecondary)
         const cli = yield* spawnCli(
-          rotateArgs(emulator, work.command, "--publish-timeout", "10", "--publish-retries", "0")
+          rotateArgs(emulator, work.command, "--publish-timeout", "20", "--publish-retries", "0")
         )
 
         yield* waitUntil("the publish command to receive the Secondary key", () =>
@@ -83,7 +83,7 @@ describe("acs-keys rotate, interrupted", () => {
         )
         assert.match(cli.stdout(), /may be live but not published/)
         assert.include(cli.stdout(), `${idOf(acs)}: Secondary (its last publication failed: `)
-        assert.include(cli.stdout(), "did not finish within 10 s: its process group was killed")
+        assert.include(cli.stdout(), "did not finish within 20 s: its process group was killed")
         assert.include(cli.stderr(), "acs-keys: Interrupted (SIGINT)")
         assertNoSecret(cli.stdout() + cli.stderr(), [...Object.values(before), ...Object.values(live)])
         assert.strictEqual((yield* emulator.stats).regenerations, 1)
@@ -191,13 +191,20 @@ describe("acs-keys rotate, interrupted", () => {
     "Ctrl-C while a regeneration is on the wire: it completes and is published, the other key is left alone",
     () =>
       Effect.gen(function*() {
-        const emulator = yield* Emulator.make({ resources: [acs], regenerateLatency: "4 seconds" })
+        const emulator = yield* Emulator.make({ resources: [acs], regenerateLatency: "8 seconds" })
         const before = yield* connectionStrings(emulator, acs)
         const work = yield* publishWorkspace("")
         const cli = yield* spawnCli(rotateArgs(emulator, work.command, "--json"))
 
         yield* emulator.awaitStats((stats) => stats.inFlight === 1)
         cli.signalGroup("SIGINT")
+        yield* waitUntil(
+          "acs-keys to acknowledge the Ctrl-C",
+          () => cli.stderr().includes("SIGINT: stopping at the next safe point")
+        )
+        // acknowledged while the regeneration is still on the wire: acs-keys waits for it
+        assert.strictEqual((yield* emulator.stats).inFlight, 1)
+        assert.isFalse(cli.hasExited())
         const exit = yield* exitOf(cli)
         assert.strictEqual(exit.code, ExitCode.exitCodes.Interrupted, cli.stderr())
 
