@@ -154,7 +154,9 @@ export const rotateCommand = Command.make(
 ).pipe(
   Command.withDescription(
     "Rotate both keys without an outage: regenerate the key clients do not use (Secondary first by default), " +
-      "publish it, then regenerate and publish the other. One resource, or every resource of --from-file."
+      "publish it, then regenerate and publish the other. One resource, or every resource of --from-file. " +
+      "Ctrl-C (or SIGTERM) stops at the next safe point and prints what was done (exit 130, 143 for SIGTERM); " +
+      "a second one stops at once, killing running publish commands."
   )
 )
 

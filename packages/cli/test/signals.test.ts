@@ -388,3 +388,16 @@ describe("acs-keys rotate --from-file, interrupted", () => {
     timeout
   )
 })
+
+describe("other commands", () => {
+  it.scopedLive("acs-keys emulator stops at the first Ctrl-C, exit 130", () =>
+    Effect.gen(function*() {
+      const cli = yield* spawnCli(["emulator", "--resource", idOf(acs)])
+      yield* waitUntil("the emulator to listen", () => cli.stdout().includes("emulator listening on http://127.0.0.1:"))
+      assert.isFalse(cli.hasExited())
+      cli.signalGroup("SIGINT")
+      const exit = yield* exitOf(cli)
+      assert.strictEqual(exit.code, ExitCode.exitCodes.Interrupted, cli.stderr())
+      assert.include(cli.stderr(), "acs-keys: Interrupted (SIGINT)")
+    }), timeout)
+})
