@@ -21,12 +21,16 @@ import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
 import * as NodeContext from "@effect/platform-node/NodeContext"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
-import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Runtime from "@effect/platform/Runtime"
 import type { Teardown } from "@effect/platform/Runtime"
 import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import { constVoid } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { UsageError } from "./CliError.js"
@@ -34,7 +38,9 @@ import * as ExitCode from "./ExitCode.js"
 import { TokenCredentialOverride } from "./internal/client.js"
 import { fromOutput } from "./internal/console.js"
 import * as Handlers from "./internal/handlers.js"
+import * as Ledger from "./internal/ledger.js"
 import * as Options from "./internal/options.js"
+import * as ProcessGroup from "./internal/processGroup.js"
 import { version as packageVersion } from "./internal/version.js"
 import { Stdio } from "./Stdio.js"
 
@@ -148,7 +154,9 @@ export const rotateCommand = Command.make(
 ).pipe(
   Command.withDescription(
     "Rotate both keys without an outage: regenerate the key clients do not use (Secondary first by default), " +
-      "publish it, then regenerate and publish the other. One resource, or every resource of --from-file."
+      "publish it, then regenerate and publish the other. One resource, or every resource of --from-file. " +
+      "Ctrl-C (or SIGTERM) stops at the next safe point and prints what was done (exit 130, 143 for SIGTERM); " +
+      "a second one stops at once, killing running publish commands."
   )
 )
 
@@ -206,8 +214,9 @@ export const command = Command.make(
 )
 
 /**
- * What `run` needs: a file system, a path service and a terminal (for `@effect/cli`), a command executor
- * (for `--publish-command`) and an HTTP client (`layer` provides them all for Node).
+ * What `run` needs: a file system, a path service and a terminal (for `@effect/cli`) and an HTTP client
+ * (`layer` provides them all for Node). Publish commands are run with `node:child_process` directly (a
+ * process group of their own, see `PublishCommand`).
  *
  * @example
  * ```ts
@@ -220,7 +229,7 @@ export const command = Command.make(
  * @since 0.1.0
  * @category models
  */
-export type Environment = CliApp.CliApp.Environment | CommandExecutor.CommandExecutor | HttpClient.HttpClient
+export type Environment = CliApp.CliApp.Environment | HttpClient.HttpClient
 
 /**
  * The Node environment of `run`: `NodeContext.layer` and `NodeHttpClient.layerUndici` (undici, which
@@ -230,7 +239,8 @@ export type Environment = CliApp.CliApp.Environment | CommandExecutor.CommandExe
  * @example
  * ```ts
  * import { AcsKeys } from "@effect-acs/cli"
- * import * as Effect from "effect/Effect"
+ * import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
  *
  * const program = AcsKeys.run(["list", "--resource-id", "/subscriptions/…"]).pipe(Effect.provide(AcsKeys.layer))
  * ```
@@ -239,6 +249,21 @@ export type Environment = CliApp.CliApp.Environment | CommandExecutor.CommandExe
  * @category layers
  */
 export const layer: Layer.Layer<Environment> = Layer.mergeAll(NodeContext.layer, NodeHttpClient.layerUndici)
+
+/**
+ * The signals that stop `acs-keys` (`main` listens to both).
+ *
+ * @example
+ * ```ts
+ * import type { AcsKeys } from "@effect-acs/cli"
+ *
+ * const signal: AcsKeys.Signal = "SIGINT"
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export type Signal = "SIGINT" | "SIGTERM"
 
 /**
  * Options of an in-process run.
@@ -260,6 +285,13 @@ export interface RunOptions {
    * (`--token` and emulator endpoints still take precedence).
    */
   readonly tokenCredential?: AzureCredential.TokenCredential | undefined
+  /**
+   * Completes when the command is asked to stop (`main`: the first SIGINT or SIGTERM). The command is then
+   * interrupted: a rotation stops at its next safe point (the regeneration and publication under way
+   * finish; a fleet starts no new resource) and prints what it did, and `run` returns `Interrupted` (130)
+   * for SIGINT, `Terminated` (143) for SIGTERM.
+   */
+  readonly stop?: Effect.Effect<Signal> | undefined
 }
 
 const cli: (args: ReadonlyArray<string>) => Effect.Effect<void, unknown, Environment> = Command.run(command, {
@@ -267,18 +299,31 @@ const cli: (args: ReadonlyArray<string>) => Effect.Effect<void, unknown, Environ
   version
 })
 
+const signalCode = (signal: Signal): ExitCode.ExitCode =>
+  signal === "SIGINT" ? ExitCode.exitCodes.Interrupted : ExitCode.exitCodes.Terminated
+
 const oneLine = (text: string) => text.replace(/\s+/g, " ").trim()
+
+const defectMessage = (defect: unknown): string => {
+  try {
+    return defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect)
+  } catch {
+    return "(the defect could not be rendered)"
+  }
+}
 
 /**
  * Runs a command line (the arguments after the executable, as `process.argv.slice(2)`) and returns its
  * exit status (see `ExitCode`). It never fails: a failure is written to standard error as one line
  * (`acs-keys: <Tag>: <message>`, with the HTTP status, the ARM code and message and the request ids when
- * there was a response) and becomes its exit status. Output goes to the `Stdio` in the context.
+ * there was a response) and becomes its exit status. Output goes to the `Stdio` in the context. With
+ * `options.stop`, the command is interrupted when `stop` completes (see `RunOptions`).
  *
  * @example
  * ```ts
  * import { AcsKeys, Stdio } from "@effect-acs/cli"
- * import * as Effect from "effect/Effect"
+ * import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
  *
  * const captured = Stdio.capture()
  * const program = AcsKeys.run(["list", "--resource-id", "not-an-id", "--endpoint", "http://127.0.0.1:1"]).pipe(
@@ -295,29 +340,47 @@ export const run = (
   args: ReadonlyArray<string>,
   options?: RunOptions
 ): Effect.Effect<ExitCode.ExitCode, never, Environment> =>
-  Effect.gen(function*() {
+  Effect.scoped(Effect.gen(function*() {
     const output = yield* Stdio
-    const exit = yield* cli(["node", name, ...args]).pipe(
-      Effect.withConsole(fromOutput(output)),
-      Effect.provideService(TokenCredentialOverride, options?.tokenCredential),
-      Effect.exit
+    const fiber = yield* Effect.fork(
+      cli(["node", name, ...args]).pipe(
+        Effect.withConsole(fromOutput(output)),
+        Effect.provideService(TokenCredentialOverride, options?.tokenCredential)
+      )
     )
+    let stoppedBy: Signal | undefined
+    if (options?.stop !== undefined) {
+      yield* Effect.forkScoped(Effect.flatMap(options.stop, (signal) =>
+        Effect.suspend(() => {
+          stoppedBy = signal
+          output.stderr(
+            `${name}: ${signal}: stopping at the next safe point (a regeneration under way and its publication ` +
+              `finish first, a publish command within --publish-timeout); send it again to stop at once\n`
+          )
+          return Fiber.interrupt(fiber)
+        })))
+    }
+    const exit = yield* Fiber.await(fiber)
     if (Exit.isSuccess(exit)) return ExitCode.exitCodes.Success
     const failure = Cause.failureOption(exit.cause)
     if (Option.isSome(failure)) {
       // after a usage error, this line follows the one @effect/cli printed
       output.stderr(`${name}: ${ExitCode.describe(failure.value)}\n`)
-      return ExitCode.fromError(failure.value)
+      if (stoppedBy === undefined || !Cause.isInterrupted(exit.cause)) return ExitCode.fromError(failure.value)
     }
-    if (Cause.isInterruptedOnly(exit.cause)) return ExitCode.exitCodes.Interrupted
+    if (Cause.isInterrupted(exit.cause)) {
+      if (stoppedBy !== undefined) {
+        output.stderr(`${name}: ${stoppedBy === "SIGINT" ? "Interrupted" : "Terminated"} (${stoppedBy})\n`)
+        return signalCode(stoppedBy)
+      }
+      if (Cause.isInterruptedOnly(exit.cause)) return ExitCode.exitCodes.Interrupted
+    }
     const defect = Cause.squash(exit.cause)
     output.stderr(
-      `${name}: unexpected failure (a bug, please report it): ${
-        oneLine(defect instanceof Error ? `${defect.name}: ${defect.message}` : String(defect))
-      }\n`
+      `${name}: unexpected failure (a bug, please report it): ${oneLine(ExitCode.messageOf(defectMessage(defect)))}\n`
     )
     return ExitCode.exitCodes.Unexpected
-  })
+  }))
 
 /**
  * The teardown of `NodeRuntime.runMain` for `run`: exits with the status `run` returned (130 when
@@ -327,7 +390,8 @@ export const run = (
  * ```ts
  * import { AcsKeys } from "@effect-acs/cli"
  * import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
- * import * as Effect from "effect/Effect"
+ * import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
  *
  * export const main = (argv: ReadonlyArray<string>) =>
  *   NodeRuntime.runMain(AcsKeys.run(argv).pipe(Effect.provide(AcsKeys.layer)), { teardown: AcsKeys.teardown })
@@ -343,4 +407,84 @@ export const teardown: Teardown = (exit, onExit) => {
     ? ExitCode.exitCodes.Interrupted
     : ExitCode.exitCodes.Unexpected
   process.stdout.write("", () => process.stderr.write("", () => onExit(code)))
+}
+
+/** The second signal: kill the publish commands' groups, say which keys may be live unpublished, exit now. */
+const force = (signal: Signal): never => {
+  const killed = ProcessGroup.killAll()
+  const lines = [
+    `${name}: ${signal} again: stopping now${
+      killed === 0
+        ? ""
+        : `; killed ${killed} running publish command${killed === 1 ? "" : "s"} (with their process groups)`
+    }\n`
+  ]
+  for (const ledger of Ledger.active) {
+    for (const key of ledger.unpublished()) {
+      lines.push(
+        `${name}: the ${key.keyType} key of ${key.resourceId} may be live but was not published: ` +
+          "acs-keys list --show-secrets shows it; publish it before anything else\n"
+      )
+    }
+    for (const resource of ledger.unfinished()) {
+      if (resource.pending.size === 0) {
+        lines.push(
+          `${name}: the rotation of ${resource.resourceId} stopped part-way${
+            resource.published.length === 0 ? "" : ` (published ${resource.published.join(", ")})`
+          }\n`
+        )
+      }
+    }
+  }
+  // writes to pipes, files and terminals are synchronous on Linux and macOS: nothing is lost by exiting
+  process.stderr.write(lines.join(""))
+  return process.exit(signalCode(signal))
+}
+
+/** `NodeRuntime.runMain`, but a first signal completes `stop` and a second one forces the exit. */
+const runMain = (stop: Deferred.Deferred<Signal>) =>
+  Runtime.makeRunMain(({ fiber, teardown: teardownOf }) => {
+    const keepAlive = setInterval(constVoid, 2 ** 31 - 1)
+    let received = false
+    const onSignal = (signal: Signal) => () => {
+      if (received) return force(signal)
+      received = true
+      // the program watches this: it interrupts the command, which stops at its next safe point
+      Deferred.unsafeDone(stop, Exit.succeed(signal))
+    }
+    // listening until the process exits: a second signal while the command winds down still forces it
+    process.on("SIGINT", onSignal("SIGINT"))
+    process.on("SIGTERM", onSignal("SIGTERM"))
+    fiber.addObserver((exit) => {
+      clearInterval(keepAlive)
+      teardownOf(exit, (code) => process.exit(code))
+    })
+  })
+
+/**
+ * Runs `acs-keys` as the process (what `bin.ts` does): `run(argv)` on Node, exiting with its status.
+ *
+ * Signals: the first SIGINT (Ctrl-C) or SIGTERM stops the command at its next safe point (see
+ * `RunOptions.stop`), then it exits with `Interrupted` (130) or `Terminated` (143). A second one stops at
+ * once: the publish commands still running are killed with their process groups, the keys that may be
+ * live but were not published are named on standard error, and the process exits with the status of that
+ * signal. Publish commands never outlive the process (see `PublishCommand`).
+ *
+ * @example
+ * ```ts
+ * import { AcsKeys } from "@effect-acs/cli"
+ *
+ * // what bin.ts does: AcsKeys.main(process.argv.slice(2))
+ * const start: (argv: ReadonlyArray<string>) => void = AcsKeys.main
+ * ```
+ *
+ * @since 0.2.0
+ * @category running
+ */
+export const main = (argv: ReadonlyArray<string>): void => {
+  const stop = Deferred.unsafeMake<Signal>(FiberId.none)
+  runMain(stop)(run(argv, { stop: Deferred.await(stop) }).pipe(Effect.provide(layer)), {
+    disableErrorReporting: true,
+    teardown
+  })
 }

@@ -21,10 +21,12 @@
  * | 14 | `RotationFailed`: a rotation stopped (or, with `--from-file`, at least one did) |
  * | 15 | `FleetFileError`: the `--from-file` file is unreadable or malformed |
  * | 16 | `EmulatorStartError`: the emulator could not start (options, seed or state file, port) |
- * | 130 | interrupted (Ctrl-C) |
+ * | 130 | `Interrupted`: stopped by SIGINT (Ctrl-C), at a safe point (or at once by a second one) |
+ * | 143 | `Terminated`: stopped by SIGTERM, at a safe point (or at once by a second signal) |
  *
  * @since 0.1.0
  */
+import * as Redaction from "@effect-acs/core/Redaction"
 import * as ValidationError from "@effect/cli/ValidationError"
 import * as Predicate from "effect/Predicate"
 
@@ -59,7 +61,8 @@ export const exitCodes = {
   RotationFailed: 14,
   FleetFileError: 15,
   EmulatorStartError: 16,
-  Interrupted: 130
+  Interrupted: 130,
+  Terminated: 143
 } as const
 
 /**
@@ -101,6 +104,9 @@ const emulatorStartTags: ReadonlySet<string> = new Set([
   "ListenError"
 ])
 
+/** Names that are not error tags. */
+const signalNames: ReadonlySet<string> = new Set(["Success", "Interrupted", "Terminated"])
+
 const tagOf = (error: unknown): string | undefined =>
   Predicate.isRecord(error) && Predicate.isString(error._tag) ? error._tag : undefined
 
@@ -125,7 +131,7 @@ export const nameOf = (error: unknown): Name => {
   if (tag === undefined) return "Unexpected"
   if (tag === "FleetIncomplete") return "RotationFailed"
   if (emulatorStartTags.has(tag)) return "EmulatorStartError"
-  return tag in exitCodes && tag !== "Success" && tag !== "Interrupted" ? tag as Name : "Unexpected"
+  return tag in exitCodes && !signalNames.has(tag) ? tag as Name : "Unexpected"
 }
 
 /**
@@ -144,19 +150,41 @@ export const nameOf = (error: unknown): Name => {
  */
 export const fromError = (error: unknown): ExitCode => exitCodes[nameOf(error)]
 
-const oneLine = (text: string): string => text.replace(/\s+/g, " ").trim()
-
-const messageOf = (error: unknown): string =>
-  Predicate.isRecord(error) && Predicate.isString(error.message)
-    ? error.message
-    : error instanceof Error
-    ? error.message
-    : String(error)
+/**
+ * The message of a failure, fit to print: secrets masked, control characters replaced, bounded in length
+ * (`Redaction.untrusted` of `@effect-acs/core`), on one line. A message that cannot be computed (a getter
+ * that throws) is replaced by a note saying so.
+ *
+ * @example
+ * ```ts
+ * import { ExitCode } from "@effect-acs/cli"
+ *
+ * ExitCode.messageOf(new Error("refused endpoint=https://x/;accesskey=c2VjcmV0LXNlY3JldA==")) // "refused endpoint=https://x/;accesskey=<redacted>"
+ * ```
+ *
+ * @since 0.2.0
+ * @category conversions
+ */
+export const messageOf = (error: unknown): string => {
+  let message: string
+  try {
+    message = Predicate.isRecord(error) && Predicate.isString(error.message)
+      ? error.message
+      : error instanceof Error
+      ? error.message
+      : Predicate.isString(error)
+      ? error
+      : "(no message)"
+  } catch {
+    message = "(the message could not be rendered)"
+  }
+  return Redaction.untrusted(message).replace(/\s+/g, " ").trim()
+}
 
 /**
  * A failure as one line of text: its tag (with the tag of its cause, for a failed rotation) and its message,
- * which for a failed call holds the HTTP status, the ARM code and message and the request ids. Secrets never
- * reach a message, so none reaches this line.
+ * which for a failed call holds the HTTP status, the ARM code and message and the request ids. The message is
+ * masked (`messageOf`): no secret reaches this line, whatever the error holds.
  *
  * @example
  * ```ts
@@ -176,5 +204,7 @@ export const describe = (error: unknown): string => {
   }
   const tag = tagOf(error) ?? "Unexpected"
   const cause = Predicate.isRecord(error) && tag === "RotationFailed" ? tagOf(error.cause) : undefined
-  return oneLine(`${tag}${cause === undefined ? "" : ` (${cause})`}: ${messageOf(error)}`)
+  return `${Redaction.untrusted(tag, { maxLength: 100 })}${
+    cause === undefined ? "" : ` (${Redaction.untrusted(cause, { maxLength: 100 })})`
+  }: ${messageOf(error)}`
 }

@@ -20,12 +20,14 @@ import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import { FleetFileError } from "./CliError.js"
+import * as ExitCode from "./ExitCode.js"
 import { FleetParser } from "./internal/fleetParser.js"
 
 const attempt = <A>(path: string, f: () => A): Effect.Effect<A, FleetFileError> =>
   Effect.try({
     try: f,
-    catch: (error) => error instanceof FleetFileError ? error : new FleetFileError({ path, reason: String(error) })
+    catch: (error) =>
+      error instanceof FleetFileError ? error : new FleetFileError({ path, reason: ExitCode.messageOf(error) })
   })
 
 /**

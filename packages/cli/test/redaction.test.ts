@@ -124,7 +124,7 @@ describe("acs-keys: keys are redacted unless --show-secrets", () => {
 })
 
 describe("acs-keys rotate --json: keys published before a failure are printed", () => {
-  it.scopedLive("the second regeneration fails: the first key and the recovered live key are on stdout", () =>
+  it.scopedLive("the second regeneration fails before the key changes: it is done again, and both keys are on stdout", () =>
     Effect.gen(function*() {
       // a seed whose first regeneration passes and whose second fails before the key changes
       const faults = { errorRate: 0.5, when: "before", operations: ["regenerateKey"] } as const
@@ -145,13 +145,14 @@ describe("acs-keys rotate --json: keys published before a failure are printed", 
         "--json",
         "--show-secrets"
       ])
-      assert.strictEqual(run.status, 14, run.stderr)
+      assert.strictEqual(run.status, 0, run.stderr)
       const live = yield* emulator.keys(acs)
       const printed = run.stdout.trim().split("\n").map((line) => JSON.parse(line))
-      const keys = printed.find((line) => Array.isArray(line.keys))?.keys as Array<{ keyType: string; key: string }>
+      const report = printed.find((line) => Array.isArray(line.keys))
+      const keys = report?.keys as Array<{ keyType: string; key: string }>
       assert.deepStrictEqual(keys.map((key) => key.keyType), ["Secondary", "Primary"])
       assert.strictEqual(keys[0]!.key, Redacted.value(live.secondaryKey))
       assert.strictEqual(keys[1]!.key, Redacted.value(live.primaryKey))
-      assert.isDefined(printed.find((line) => line.error?._tag === "RotationFailed"))
+      assert.isTrue(report.recovered)
     }))
 })

@@ -1,3 +1,4 @@
+import * as Redaction from "@effect-acs/core/Redaction"
 import * as Console from "effect/Console"
 import * as Effect from "effect/Effect"
 import * as util from "node:util"
@@ -5,13 +6,14 @@ import type { Output } from "../Stdio.js"
 
 /**
  * An Effect `Console` writing to an `Output`: what `@effect/cli` prints (help, usage errors, the version)
- * goes where the rest of the command's output goes.
+ * goes where the rest of the command's output goes. What goes to standard error (usage errors, which may
+ * quote what was typed) is masked: a secret typed in the wrong place is not echoed back.
  */
 export const fromOutput = (output: Output): Console.Console => {
   const line = (write: (text: string) => void) => (...args: ReadonlyArray<unknown>) =>
     write(`${util.format(...args)}\n`)
   const out = line(output.stdout)
-  const err = line(output.stderr)
+  const err = line((text) => output.stderr(Redaction.mask(text)))
   const noop = () => {}
   const unsafe: Console.UnsafeConsole = {
     assert: (condition, ...args) => {

@@ -4,9 +4,9 @@ import * as Rotation from "@effect-acs/core/Rotation"
 import * as Emulator from "@effect-acs/emulator/Emulator"
 import type * as EmulatorFaults from "@effect-acs/emulator/EmulatorFaults"
 import type * as KeyType from "@effect-acs/schema/KeyType"
-import type * as CommandExecutor from "@effect/platform/CommandExecutor"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
+import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
@@ -19,6 +19,7 @@ import * as FleetFile from "../FleetFile.js"
 import * as PublishCommand from "../PublishCommand.js"
 import { Stdio } from "../Stdio.js"
 import * as Client from "./client.js"
+import * as Ledger from "./ledger.js"
 import type { RotateTarget } from "./options.js"
 import * as Progress from "./progress.js"
 import * as render from "./render.js"
@@ -120,32 +121,63 @@ export interface RotateOptions extends Common {
   readonly first: KeyType.KeyType
   readonly publishCommand: Option.Option<string>
   readonly publishRetries: number
+  readonly publishTimeout: number
   readonly graceSeconds: number
   readonly concurrency: number
 }
 
-type Publish = (key: Rotation.PublishedKey) => Effect.Effect<void, unknown, CommandExecutor.CommandExecutor>
+type Publish = (key: Rotation.PublishedKey) => Effect.Effect<void, unknown>
 
-/** The rotation options shared by one resource and a fleet; `print` publishes a key when no command is given. */
-const rotationOptions = (options: RotateOptions, print: Publish) => ({
-  publish: Option.match(options.publishCommand, {
+/**
+ * The rotation options shared by one resource and a fleet; `print` publishes a key when no command is given.
+ * Every publication is recorded in the ledger.
+ */
+const rotationOptions = (options: RotateOptions, print: Publish, ledger: Ledger.Ledger) => {
+  const publishTimeout = Duration.millis(Math.round(options.publishTimeout * 1000))
+  const publish: Publish = Option.match(options.publishCommand, {
     onNone: () => print,
-    onSome: (command): Publish => PublishCommand.make(command)
-  }),
-  first: options.first,
-  publishRetry: Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(options.publishRetries))),
-  ...(options.graceSeconds > 0 ? { verify: () => Effect.sleep(`${options.graceSeconds} seconds`) } : {})
-})
+    onSome: (command) => PublishCommand.make(command, { timeout: publishTimeout })
+  })
+  return {
+    publish: (key: Rotation.PublishedKey) =>
+      publish(key).pipe(
+        Effect.tapBoth({
+          onFailure: (error) => Effect.sync(() => ledger.publishFailed(key.resourceId, key.keyType, error)),
+          onSuccess: () => Effect.sync(() => ledger.published(key.resourceId, key.keyType))
+        })
+      ),
+    first: options.first,
+    // the command enforces the timeout itself (killing its process group, with a precise error); the
+    // rotation's own timeout is a backstop, a little later, for a command that does not end when killed
+    publishTimeout: Duration.sum(publishTimeout, Duration.seconds(5)),
+    publishRetry: Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(options.publishRetries))),
+    ...(options.graceSeconds > 0 ? { verify: () => Effect.sleep(`${options.graceSeconds} seconds`) } : {})
+  }
+}
+
+/** Runs a rotation with its ledger: its regenerations recorded, and readable by a forced exit meanwhile. */
+const withLedger = <A, E, R>(
+  f: (ledger: Ledger.Ledger) => Effect.Effect<A, E, R>
+): Effect.Effect<A, E, R | CommunicationServices.CommunicationServices> =>
+  Effect.acquireUseRelease(
+    Effect.sync(() => {
+      const ledger = new Ledger.Ledger()
+      Ledger.active.add(ledger)
+      return ledger
+    }),
+    (ledger) => Effect.provide(f(ledger), Ledger.track(ledger)),
+    (ledger) => Effect.sync(() => Ledger.active.delete(ledger))
+  )
 
 const publishedJson = (key: Rotation.PublishedKey, showSecrets: boolean) => ({
-  resourceId: key.resourceId,
+  resourceId: Ledger.displayId(key.resourceId),
   keyType: key.keyType,
   key: render.secret(key.key, showSecrets),
   connectionString: render.secret(key.connectionString, showSecrets)
 })
 
 const publishedLine = (key: Rotation.PublishedKey, showSecrets: boolean) =>
-  `published the ${key.keyType} key of ${key.resourceId}: connection string ${
+  `published the ${key.keyType} key of ${Ledger.displayId(key.resourceId)}: connection string ${
     render.secret(key.connectionString, showSecrets)
   }\n`
 
@@ -155,70 +187,184 @@ const stepRows = (report: Rotation.RotationReport): Array<readonly [string, stri
       step.keyType === undefined ? "" : ` ${step.keyType}`
     }`,
     [
-      step.requestId === undefined ? "" : `x-ms-request-id ${step.requestId}`,
+      step.requestId === undefined ? "" : `x-ms-request-id ${render.untrusted(step.requestId)}`,
       step.attempts === undefined || step.attempts === 1 ? "" : `${step.attempts} attempts`
     ].filter((part) => part !== "").join(", ")
   ])
 
-const rotateOne = (options: RotateOptions, resource: CommunicationServices.ResourceInput) =>
-  Effect.gen(function*() {
-    const published: Array<ReturnType<typeof publishedJson>> = []
-    const print: Publish = (key) =>
-      options.json
-        ? Effect.sync(() => {
-          published.push(publishedJson(key, options.showSecrets))
-        })
-        : out(publishedLine(key, options.showSecrets))
-    const report = yield* Rotation.rotate(resource, rotationOptions(options, print)).pipe(
-      // a rotation that stops after publishing has still published: those keys are printed before the error
-      Effect.tapError((error) =>
-        options.json && published.length > 0 ? json({ resourceId: error.resourceId, keys: published }) : Effect.void
-      )
-    )
+const unpublishedText = (unpublished: ReturnType<Ledger.Ledger["unpublished"]>) =>
+  unpublished.length === 0
+    ? ""
+    : `may be live but not published (acs-keys list --show-secrets shows them: publish them first):\n${
+      unpublished.map((key) =>
+        `  ${key.resourceId}: ${key.keyType}${
+          key.publishFailure === undefined ? "" : ` (its last publication failed: ${key.publishFailure})`
+        }\n`
+      ).join("")
+    }`
+
+/** What a rotation of one resource did before it was interrupted. */
+const interruptedOne = (options: RotateOptions, resource: CommunicationServices.ResourceInput, ledger: Ledger.Ledger) =>
+  Effect.suspend(() => {
+    const resourceId = Ledger.displayId(render.resourceId(resource))
+    const state = ledger.unfinished()[0]
+    const published = state?.published ?? []
+    const unpublished = ledger.unpublished()
     if (options.json) {
-      return yield* json({
-        resourceId: report.resourceId,
-        regenerated: report.regenerated,
-        published: report.published,
-        recovered: report.recovered,
-        durationMillis: report.finishedAt - report.startedAt,
-        steps: report.steps,
-        ...(Option.isNone(options.publishCommand) ? { keys: published } : {})
+      return json({
+        resourceId,
+        interrupted: true,
+        regenerated: state?.regenerated ?? [],
+        published,
+        unpublished: unpublished.map(({ resourceId: _, ...key }) => key)
       })
     }
-    yield* out(
-      `Rotated ${report.resourceId} in ${render.duration(report.finishedAt - report.startedAt)}: regenerated ${
-        report.regenerated.join(", ")
-      }; published ${report.published.join(", ")}${
-        Option.isSome(options.publishCommand) ? " with the publish command" : ""
-      }${report.recovered ? "; recovered an unknown outcome with listKeys" : ""}\n` + render.rows(stepRows(report))
+    const remaining = (["Primary", "Secondary"] as const).filter((keyType) =>
+      !published.includes(keyType) && !unpublished.some((key) => key.keyType === keyType)
     )
-    if (Option.isNone(options.publishCommand)) yield* hintSecrets(options)
+    return out(
+      `Interrupted the rotation of ${resourceId}: ${
+        published.length === 0 ? "nothing published" : `published ${published.join(", ")}`
+      }${remaining.length === 0 ? "" : `; not regenerated: ${remaining.join(", ")}`}\n` + unpublishedText(unpublished)
+    )
   })
+
+const rotateOne = (options: RotateOptions, resource: CommunicationServices.ResourceInput) =>
+  withLedger((ledger) =>
+    Effect.gen(function*() {
+      const published: Array<ReturnType<typeof publishedJson>> = []
+      const print: Publish = (key) =>
+        options.json
+          ? Effect.sync(() => {
+            published.push(publishedJson(key, options.showSecrets))
+          })
+          : out(publishedLine(key, options.showSecrets))
+      const report = yield* Rotation.rotate(resource, rotationOptions(options, print, ledger)).pipe(
+        // a rotation that stops after publishing has still published: those keys are printed before the error
+        Effect.tapError((error) =>
+          options.json && published.length > 0
+            ? json({ resourceId: Ledger.displayId(error.resourceId), keys: published })
+            : Effect.void
+        ),
+        Effect.onInterrupt(() => interruptedOne(options, resource, ledger))
+      )
+      const resourceId = Ledger.displayId(report.resourceId)
+      if (options.json) {
+        return yield* json({
+          resourceId,
+          regenerated: report.regenerated,
+          published: report.published,
+          recovered: report.recovered,
+          durationMillis: report.finishedAt - report.startedAt,
+          steps: report.steps.map((step) => render.safeJson(step)),
+          ...(Option.isNone(options.publishCommand) ? { keys: published } : {})
+        })
+      }
+      yield* out(
+        `Rotated ${resourceId} in ${render.duration(report.finishedAt - report.startedAt)}: regenerated ${
+          report.regenerated.join(", ")
+        }; published ${report.published.join(", ")}${
+          Option.isSome(options.publishCommand) ? " with the publish command" : ""
+        }${report.recovered ? "; recovered an unknown outcome with listKeys" : ""}\n` + render.rows(stepRows(report))
+      )
+      if (Option.isNone(options.publishCommand)) yield* hintSecrets(options)
+    })
+  )
 
 const fleetEventJson = (event: Rotation.FleetEvent) => {
   switch (event._tag) {
     case "Rotated":
       return {
         event: "rotated",
-        resourceId: event.resourceId,
+        resourceId: Ledger.displayId(event.resourceId),
         regenerated: event.report.regenerated,
         published: event.report.published,
         recovered: event.report.recovered,
         durationMillis: event.report.finishedAt - event.report.startedAt
       }
     case "Failed":
-      return { event: "failed", resourceId: event.resourceId, error: render.errorJson(event.error) }
+      return { event: "failed", resourceId: Ledger.displayId(event.resourceId), error: render.errorJson(event.error) }
     case "Throttled":
-      return { event: "throttled", subscriptionId: event.subscriptionId, waitMillis: event.waitMillis }
+      return {
+        event: "throttled",
+        subscriptionId: render.untrusted(event.subscriptionId),
+        waitMillis: event.waitMillis
+      }
     case "Skipped":
-      return { event: "skipped", resourceId: event.resourceId, reason: event.reason }
+      return { event: "skipped", resourceId: Ledger.displayId(event.resourceId), reason: event.reason }
   }
 }
 
+interface FleetState {
+  readonly total: number
+  rotated: number
+  readonly failed: Array<{ readonly resourceId: string; readonly error: Rotation.RotationFailed }>
+  throttled: number
+  readonly startedAt: number
+}
+
+/** The last word on a fleet: its summary, also when it was interrupted (then with what was left undone). */
+const fleetSummary = (
+  options: RotateOptions,
+  state: FleetState,
+  ledger: Ledger.Ledger,
+  interrupted: boolean
+) =>
+  Effect.gen(function*() {
+    const durationMillis = (yield* Clock.currentTimeMillis) - state.startedAt
+    const stopped = interrupted ? ledger.unfinished() : []
+    const notStarted = interrupted ? Math.max(0, state.total - state.rotated - state.failed.length - stopped.length) : 0
+    const unpublished = ledger.unpublished()
+    const failed = state.failed.map((failure) => ({
+      resourceId: Ledger.displayId(failure.resourceId),
+      error: failure.error
+    }))
+    if (options.json) {
+      return yield* json({
+        event: "summary",
+        total: state.total,
+        rotated: state.rotated,
+        failed: failed.map((failure) => ({ resourceId: failure.resourceId, error: render.errorJson(failure.error) })),
+        throttled: state.throttled,
+        durationMillis,
+        interrupted,
+        stopped: stopped.map((resource) => ({ resourceId: resource.resourceId, published: resource.published })),
+        notStarted,
+        unpublished
+      })
+    }
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
+    yield* out(
+      `${interrupted ? "interrupted: " : ""}rotated ${state.rotated} of ${plural(state.total, "resource")} in ${
+        render.duration(durationMillis)
+      } (${state.failed.length} failed, ${
+        interrupted ? `${stopped.length} stopped part-way, ${notStarted} not started, ` : ""
+      }throttled ${plural(state.throttled, "time")})\n` +
+        (failed.length === 0
+          ? ""
+          : `failed:\n${
+            failed.map((failure) => `  ${failure.resourceId}\n    ${render.untrusted(failure.error.message)}\n`).join(
+              ""
+            )
+          }`) +
+        (stopped.length === 0
+          ? ""
+          : `stopped part-way:\n${
+            stopped.map((resource) =>
+              `  ${resource.resourceId}: ${
+                resource.published.length === 0 ? "nothing published" : `published ${resource.published.join(", ")}`
+              }\n`
+            ).join("")
+          }`) +
+        unpublishedText(unpublished)
+    )
+    if (!interrupted && Option.isNone(options.publishCommand) && state.rotated > 0) yield* hintSecrets(options)
+  })
+
 /**
  * A fleet rotation: the file is read once to count and check it (nothing is rotated if it is malformed),
- * then streamed through `Rotation.rotateFleet` with progress on standard error.
+ * then streamed through `Rotation.rotateFleet` with progress on standard error. Interrupted, it stops at the
+ * next safe point of every running rotation (no new one starts) and prints the summary of what was done.
  */
 export const rotateFleet = (
   options: RotateOptions,
@@ -226,76 +372,81 @@ export const rotateFleet = (
 ): Effect.Effect<
   Rotation.FleetSummary,
   FleetIncomplete | FleetFileError,
-  | CommunicationServices.CommunicationServices
-  | FileSystem.FileSystem
-  | CommandExecutor.CommandExecutor
+  CommunicationServices.CommunicationServices | FileSystem.FileSystem
 > =>
-  Effect.gen(function*() {
-    const output = yield* Stdio
-    const total = yield* Stream.runCount(FleetFile.stream(path))
-    const progress = yield* Progress.start(output, total, options.concurrency)
-    // on a terminal, the bar's clock ticks between events too (the fiber ends with this one)
-    const ticker = output.isTTY
-      ? yield* Effect.fork(Effect.repeat(progress.draw, Schedule.spaced("250 millis")))
-      : undefined
-    const print: Publish = (key) =>
-      progress.stdout(
-        options.json
-          ? `${JSON.stringify({ event: "published", ...publishedJson(key, options.showSecrets) })}\n`
-          : publishedLine(key, options.showSecrets)
-      )
-    const summary = yield* Rotation.rotateFleet(FleetFile.stream(path), {
-      ...rotationOptions(options, print),
-      concurrency: options.concurrency,
-      onEvent: (event) =>
-        Effect.zipRight(
-          progress.onEvent(event),
-          options.json ? progress.stdout(`${JSON.stringify(fleetEventJson(event))}\n`) : Effect.void
+  withLedger((ledger) =>
+    Effect.gen(function*() {
+      const output = yield* Stdio
+      const total = yield* Stream.runCount(FleetFile.stream(path))
+      const state: FleetState = {
+        total,
+        rotated: 0,
+        failed: [],
+        throttled: 0,
+        startedAt: yield* Clock.currentTimeMillis
+      }
+      const progress = yield* Progress.start(output, total, options.concurrency)
+      // on a terminal, the bar's clock ticks between events too (the fiber ends with this one)
+      const ticker = output.isTTY
+        ? yield* Effect.fork(Effect.repeat(progress.draw, Schedule.spaced("250 millis")))
+        : undefined
+      const print: Publish = (key) =>
+        progress.stdout(
+          options.json
+            ? `${JSON.stringify({ event: "published", ...publishedJson(key, options.showSecrets) })}\n`
+            : publishedLine(key, options.showSecrets)
         )
-    }).pipe(
-      // what publish commands print goes above the progress bar
-      Effect.provideService(Stdio, progress.output)
-    )
-    if (ticker !== undefined) yield* Fiber.interrupt(ticker)
-    yield* progress.done
-    if (options.json) {
-      yield* json({
-        event: "summary",
-        total: summary.total,
-        rotated: summary.rotated,
-        failed: summary.failed.map((failure) => ({
-          resourceId: failure.resourceId,
-          error: render.errorJson(failure.error)
-        })),
-        throttled: summary.throttled,
-        durationMillis: summary.durationMillis
-      })
-    } else {
-      yield* out(
-        `rotated ${summary.rotated} of ${summary.total} resource${summary.total === 1 ? "" : "s"} in ${
-          render.duration(summary.durationMillis)
-        } (${summary.failed.length} failed, throttled ${summary.throttled} time${
-          summary.throttled === 1 ? "" : "s"
-        })\n` +
-          (summary.failed.length === 0
-            ? ""
-            : `failed:\n${
-              summary.failed.map((failure) => `  ${failure.resourceId}\n    ${failure.error.message}\n`).join("")
-            }`)
+      const record = (event: Rotation.FleetEvent) =>
+        Effect.sync(() => {
+          switch (event._tag) {
+            case "Rotated":
+              state.rotated++
+              ledger.finished(event.resourceId)
+              return
+            case "Failed":
+              state.failed.push({ resourceId: event.resourceId, error: event.error })
+              ledger.finished(event.resourceId)
+              return
+            case "Throttled":
+              state.throttled++
+              return
+          }
+        })
+      const summary = yield* Rotation.rotateFleet(FleetFile.stream(path), {
+        ...rotationOptions(options, print, ledger),
+        concurrency: options.concurrency,
+        onEvent: (event) =>
+          record(event).pipe(
+            Effect.zipRight(progress.onEvent(event)),
+            Effect.zipRight(
+              options.json ? progress.stdout(`${JSON.stringify(fleetEventJson(event))}\n`) : Effect.void
+            )
+          )
+      }).pipe(
+        // what publish commands print goes above the progress bar
+        Effect.provideService(Stdio, progress.output),
+        Effect.onInterrupt(() =>
+          (ticker === undefined ? Effect.void : Fiber.interrupt(ticker)).pipe(
+            Effect.zipRight(progress.done),
+            Effect.zipRight(fleetSummary(options, state, ledger, true))
+          )
+        )
       )
-      if (Option.isNone(options.publishCommand) && summary.rotated > 0) yield* hintSecrets(options)
-    }
-    if (summary.failed.length > 0) {
-      return yield* new FleetIncomplete({ total: summary.total, failed: summary.failed.length })
-    }
-    return summary
-  })
+      if (ticker !== undefined) yield* Fiber.interrupt(ticker)
+      yield* progress.done
+      yield* fleetSummary(options, { ...state, rotated: summary.rotated, throttled: summary.throttled }, ledger, false)
+      if (summary.failed.length > 0) {
+        return yield* new FleetIncomplete({ total: summary.total, failed: summary.failed.length })
+      }
+      return summary
+    })
+  )
 
 export const rotate = (options: RotateOptions) => {
   const rotation: Effect.Effect<
     void,
     Rotation.RotationFailed | FleetIncomplete | FleetFileError,
-    CommunicationServices.CommunicationServices | FileSystem.FileSystem | CommandExecutor.CommandExecutor
+    CommunicationServices.CommunicationServices | FileSystem.FileSystem
   > = options.target._tag === "Resource"
     ? rotateOne(options, options.target.resource)
     : Effect.asVoid(rotateFleet(options, options.target.path))

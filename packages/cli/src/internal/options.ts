@@ -129,7 +129,7 @@ const decodeKeyType = Schema.decodeUnknownEither(KeyType.KeyType)
 
 const keyTypeValue = (value: string) =>
   Either.match(decodeKeyType(value), {
-    onLeft: () => invalid(`expected Primary or Secondary (any letter case), got ${JSON.stringify(value)}`),
+    onLeft: () => invalid("expected Primary or Secondary (any letter case)"),
     onRight: Effect.succeed
   })
 
@@ -199,6 +199,9 @@ export const output = {
 // rotate
 // ---------------------------------------------------------------------------------------------------------------
 
+/** The longest `--publish-timeout`: a day (a timer cannot wait much longer than 24 days anyway). */
+const maxPublishTimeoutSeconds = 86_400
+
 export const rotate = {
   publishCommand: Options.text("publish-command").pipe(
     Options.withDescription(
@@ -212,6 +215,18 @@ export const rotate = {
     Options.withDescription("How many times a failed publication is retried (exponential backoff from 500 ms)."),
     Options.withDefault(3),
     Options.mapEffect(atLeast("--publish-retries", 0))
+  ),
+  publishTimeout: Options.float("publish-timeout").pipe(
+    Options.withDescription(
+      "How many seconds one run of the publish command may take; then its process group is killed and the " +
+        "attempt fails (and is retried, see --publish-retries). A positive number; default 60."
+    ),
+    Options.withDefault(60),
+    Options.mapEffect((seconds) =>
+      Number.isFinite(seconds) && seconds > 0 && seconds <= maxPublishTimeoutSeconds
+        ? Effect.succeed(seconds)
+        : invalid(`--publish-timeout must be a positive number of seconds, at most ${maxPublishTimeoutSeconds}`)
+    )
   ),
   graceSeconds: Options.integer("grace-seconds").pipe(
     Options.withDescription(
@@ -251,7 +266,7 @@ export const emulator = {
     Options.mapEffect((ids) =>
       Effect.forEach(ids, (id) =>
         Either.match(decodeResourceId(id), {
-          onLeft: () => invalid(`--resource ${JSON.stringify(id)} is not a communication service resource id`),
+          onLeft: () => invalid("--resource is not a communication service resource id"),
           onRight: (parts) =>
             Effect.succeed({
               subscriptionId: parts.subscriptionId,

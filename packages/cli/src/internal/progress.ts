@@ -3,7 +3,8 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as ExitCode from "../ExitCode.js"
 import type { Output } from "../Stdio.js"
-import { duration } from "./render.js"
+import { displayId } from "./ledger.js"
+import { duration, untrusted } from "./render.js"
 
 /**
  * The progress of a fleet rotation on standard error: on a terminal, one bar redrawn in place (events that
@@ -73,7 +74,7 @@ export const make = (output: Output, total: number): Effect.Effect<Progress> =>
               else {
                 const report = event.report
                 output.stderr(
-                  `${counter()} rotated ${event.resourceId} (${report.regenerated.join(", ")}) in ${
+                  `${counter()} rotated ${displayId(event.resourceId)} (${report.regenerated.join(", ")}) in ${
                     duration(report.finishedAt - report.startedAt)
                   }${report.recovered ? ", recovered an unknown outcome with listKeys" : ""}\n`
                 )
@@ -83,14 +84,18 @@ export const make = (output: Output, total: number): Effect.Effect<Progress> =>
             case "Failed": {
               finished++
               failed++
-              above(output.stderr, `${counter()} FAILED  ${event.resourceId}: ${ExitCode.describe(event.error)}\n`, now)
+              above(
+                output.stderr,
+                `${counter()} FAILED  ${displayId(event.resourceId)}: ${ExitCode.describe(event.error)}\n`,
+                now
+              )
               return
             }
             case "Throttled": {
               throttled++
               above(
                 output.stderr,
-                `throttled: subscription ${event.subscriptionId}, waiting ${duration(event.waitMillis)}\n`,
+                `throttled: subscription ${untrusted(event.subscriptionId)}, waiting ${duration(event.waitMillis)}\n`,
                 now
               )
               return

@@ -1,4 +1,5 @@
 import type { CommunicationServices } from "@effect-acs/core"
+import * as Redaction from "@effect-acs/core/Redaction"
 import type { CommunicationServiceKeys } from "@effect-acs/schema"
 import * as ResourceId from "@effect-acs/schema/ResourceId"
 import * as Either from "effect/Either"
@@ -48,7 +49,7 @@ const decodeResourceId = Schema.decodeUnknownEither(ResourceId.ResourceId)
 export const resourceId = (resource: CommunicationServices.ResourceInput): string => {
   if ("resourceId" in resource) {
     return Either.match(decodeResourceId(resource.resourceId), {
-      onLeft: () => resource.resourceId,
+      onLeft: () => untrusted(resource.resourceId),
       onRight: ResourceId.format
     })
   }
@@ -83,18 +84,60 @@ const errorFields = [
   "exitCode"
 ] as const
 
+/** Text nobody vouches for (a server's, a user's), fit to print: secrets masked, control characters out, bounded. */
+export const untrusted = (text: string): string => Redaction.untrusted(text)
+
+/** How deep `safeJson` goes, and how many elements or fields of one array or object it keeps. */
+const maxDepth = 8
+const maxItems = 50
+
+/**
+ * A value made fit for JSON output: strings (and field names) as `untrusted`, `Redacted` values hidden,
+ * arrays and objects kept to `maxItems` and to `maxDepth` levels (deeper is `"…"`), anything else dropped.
+ * Bounded, so whatever a server nests cannot overflow the stack here or in `JSON.stringify`.
+ */
+export const safeJson = (value: unknown, depth = 0): unknown => {
+  if (Predicate.isString(value)) return untrusted(value)
+  if (typeof value === "number") return Number.isFinite(value) ? value : String(value)
+  if (typeof value === "boolean" || value === null) return value
+  if (Redacted.isRedacted(value)) return hidden
+  if (depth >= maxDepth) return "…"
+  if (Array.isArray(value)) {
+    const items = value.slice(0, maxItems).map((item) => safeJson(item, depth + 1))
+    return value.length > maxItems ? [...items, "…"] : items
+  }
+  if (Predicate.isRecord(value)) {
+    const out: Record<string, unknown> = {}
+    let count = 0
+    for (const key of Object.keys(value)) {
+      if (count++ === maxItems) {
+        out["…"] = "…"
+        break
+      }
+      const item = safeJson(value[key], depth + 1)
+      if (item !== undefined) out[untrusted(key)] = item
+    }
+    return out
+  }
+  return undefined
+}
+
 const fieldsOf = (error: Record<string, unknown>): Record<string, unknown> => {
   const out: Record<string, unknown> = {}
   for (const field of errorFields) {
     const value = error[field]
-    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) out[field] = value
+    if (value !== undefined && !(Array.isArray(value) && value.length === 0)) {
+      const safe = safeJson(value, 1)
+      if (safe !== undefined) out[field] = safe
+    }
   }
   return out
 }
 
 /**
  * A failure as JSON: its tag, exit status, message and the fields a person acts on (status, ARM code and
- * message, request ids, ...), with the cause of a failed rotation nested. Holds no secret: the errors do not.
+ * message, request ids, ...), with the cause of a failed rotation nested. Every text in it is masked and
+ * bounded (`safeJson`): server text and what the user typed may hold anything.
  */
 const ownErrorTags: ReadonlySet<string> = new Set([
   "InvalidInput",
@@ -110,26 +153,27 @@ const ownErrorTags: ReadonlySet<string> = new Set([
   "UnexpectedResponse"
 ])
 
+const tagOf = (record: Record<string, unknown>): string =>
+  Predicate.isString(record._tag) ? untrusted(record._tag) : "Unexpected"
+
 export const errorJson = (error: unknown): Record<string, unknown> => {
   const record = Predicate.isRecord(error) ? error : {}
   const cause = record._tag === "RotationFailed" && Predicate.isRecord(record.cause)
     ? {
       cause: {
-        _tag: record.cause._tag,
+        _tag: tagOf(record.cause),
         // the library's own errors say nothing secret; a publish command's or verify's own error may, and its
-        // (scrubbed) message is already part of the rotation's
-        message: ownErrorTags.has(String(record.cause._tag)) && Predicate.isString(record.cause.message)
-          ? record.cause.message
-          : undefined,
+        // (masked) message is already part of the rotation's
+        message: ownErrorTags.has(String(record.cause._tag)) ? ExitCode.messageOf(record.cause) : undefined,
         ...fieldsOf(record.cause)
       }
     }
     : {}
   return {
-    _tag: Predicate.isString(record._tag) ? record._tag : "Unexpected",
+    _tag: tagOf(record),
     ...fieldsOf(record),
     exitStatus: ExitCode.fromError(error),
-    message: ExitCode.describe(error).replace(/^[^:]*: /, ""),
+    message: ExitCode.messageOf(error),
     ...cause
   }
 }
