@@ -190,17 +190,19 @@ export const assertNoLeak = (
 ): Effect.Effect<void> =>
   Effect.flatMap(errorRenderings(value), (texts) =>
     Effect.sync(() => {
-      const findings = findLeaks(texts, secrets)
-      if (findings.length > 0) {
-        throw new Error(`a rendering of the ${describe(value)} holds a secret:\n${findings.join("\n")}`)
-      }
-      if (recorder !== undefined) {
-        const inSpans = findLeaks(recorder.texts(), secrets)
-        if (inSpans.length > 0) {
-          throw new Error(
-            `recorded spans (${recorder.spans.map((s) => s.name).join(", ")}) hold a secret:\n${inSpans.join("\n")}`
-          )
-        }
+      const inRenderings = findLeaks(texts, secrets)
+      const inSpans = recorder === undefined ? [] : findLeaks(recorder.texts(), secrets)
+      if (inRenderings.length + inSpans.length > 0) {
+        throw new Error(
+          [
+            inRenderings.length > 0 ? `a rendering of the ${describe(value)} holds a secret:` : "",
+            ...inRenderings,
+            inSpans.length > 0
+              ? `recorded spans (${recorder?.spans.map((s) => s.name).join(", ")}) hold a secret:`
+              : "",
+            ...inSpans
+          ].filter((line) => line !== "").join("\n")
+        )
       }
     }))
 
