@@ -131,11 +131,13 @@ export const make = (options: {
             let open = true
             response.once("close", () => (open = false))
             state.lateCommits++
-            server.track(sleep(behaviour.commitAfter).then(() => {
-              commit(state, keyType)
-              state.inProgress = false
-              if (open) Server.send(response, 200, pair(state, keyType))
-            }))
+            server.track(
+              sleep(behaviour.commitAfter).then(() => {
+                commit(state, keyType)
+                state.inProgress = false
+                if (open) Server.send(response, 200, pair(state, keyType))
+              })
+            )
             return
           }
           case "WithoutKey": {

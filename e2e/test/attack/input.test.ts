@@ -16,8 +16,8 @@ import * as Stream from "effect/Stream"
 import * as Server from "./server.js"
 import {
   assertError,
-  type ClientOptions,
   clientLayer,
+  type ClientOptions,
   connectionString,
   describeExit,
   failureOf,

@@ -65,7 +65,10 @@ describe.each(transports)("deep nesting over $name", (transport) => {
     ["objects at the top level", objects(deep, `"${k1}"`)],
     ["arrays in primaryKey", `{"primaryKey":${arrays(deep)},"primaryConnectionString":"${cs1}"}`],
     ["objects in primaryConnectionString", `{"primaryKey":"${k1}","primaryConnectionString":${objects(deep)}}`],
-    ["arrays in an unknown field beside valid keys", `{"primaryKey":"${k1}","primaryConnectionString":"${cs1}","x":${arrays(deep)}}`]
+    [
+      "arrays in an unknown field beside valid keys",
+      `{"primaryKey":"${k1}","primaryConnectionString":"${cs1}","x":${arrays(deep)}}`
+    ]
   ]
 
   for (const [where, body] of successBodies) {

@@ -224,11 +224,14 @@ export const gzipBomb = (
   const gzip = zlib.createGzip({ level: 9 })
   const block = Buffer.alloc(1024 * 1024, " ")
   let written = 0
-  const feed = () => {
+  const feed = (): void => {
     while (written < options.inflatedBytes) {
       const size = Math.min(block.length, options.inflatedBytes - written)
       written += size
-      if (!gzip.write(size === block.length ? block : block.subarray(0, size))) return gzip.once("drain", feed)
+      if (!gzip.write(size === block.length ? block : block.subarray(0, size))) {
+        gzip.once("drain", feed)
+        return
+      }
     }
     gzip.end()
   }

@@ -56,7 +56,8 @@ describe.each(transports)("side doors over $name", (transport) => {
     "x-ms-correlation-request-id": `accesskey=${k2}`,
     "x-ms-client-request-id": encodeURIComponent(k3),
     "content-type": `application/json; charset=utf-8; profile="${k1}"`,
-    "www-authenticate": `Bearer authorization_uri="https://login.example", error="invalid_token", error_description="${jwt}"`,
+    "www-authenticate":
+      `Bearer authorization_uri="https://login.example", error="invalid_token", error_description="${jwt}"`,
     "x-ms-failure-cause": token,
     "x-echo": cs3,
     "x-ms-ratelimit-remaining-subscription-writes": k2,
@@ -121,7 +122,11 @@ describe.each(transports)("side doors over $name", (transport) => {
 
   const nonConforming: ReadonlyArray<readonly [string, unknown]> = [
     ["a key of the wrong type beside a valid one", { primaryKey: k1, primaryConnectionString: 5 }],
-    ["keys wrapped in arrays and objects", { primaryKey: [k1], secondaryKey: { value: k2 }, primaryConnectionString: { cs: cs3 } }],
+    ["keys wrapped in arrays and objects", {
+      primaryKey: [k1],
+      secondaryKey: { value: k2 },
+      primaryConnectionString: { cs: cs3 }
+    }],
     ["a key as a number, secrets under other names", { primaryKey: 12345, [k5]: k2, token }]
   ]
   for (const [name, body] of nonConforming) {
@@ -175,7 +180,9 @@ describe.each(transports)("side doors over $name", (transport) => {
       yield* assertNoLeak(error, secrets, recorder)
     }))
 
-  for (const [status, tag] of [[401, "AuthenticationFailed"], [403, "AuthorizationFailed"], [400, "BadRequest"]] as const) {
+  for (
+    const [status, tag] of [[401, "AuthenticationFailed"], [403, "AuthorizationFailed"], [400, "BadRequest"]] as const
+  ) {
     for (const [kind, own] of [["an opaque token", token], ["a token of plain words and hex", plainToken()]] as const) {
       it.live(`the caller's own bearer token (${kind}) echoed in a ${status} body and header is masked (${tag})`, () =>
         Effect.gen(function*() {

@@ -3,9 +3,9 @@
  * attack, and assertions on typed failures.
  */
 import { AzureCredential, CommunicationServices, RetryPolicy } from "@effect-acs/core"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import { assert } from "@effect/vitest"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
@@ -75,7 +75,11 @@ const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("
 /** A JWT-shaped token (header, payload, signature), as Entra ID issues them. */
 export const newJwt = (): string =>
   `${b64url({ alg: "RS256", typ: "JWT", kid: crypto.randomBytes(8).toString("hex") })}.${
-    b64url({ aud: "https://management.azure.com", oid: crypto.randomUUID(), nonce: crypto.randomBytes(24).toString("hex") })
+    b64url({
+      aud: "https://management.azure.com",
+      oid: crypto.randomUUID(),
+      nonce: crypto.randomBytes(24).toString("hex")
+    })
   }.${crypto.randomBytes(64).toString("base64url")}`
 
 // -------------------------------------------------------------------------------------------------------------
@@ -197,7 +201,9 @@ export const assertKeys = (
     readonly secondaryKey?: Redacted.Redacted<string> | undefined
     readonly secondaryConnectionString?: Redacted.Redacted<string> | undefined
   },
-  expected: Partial<Record<"primaryKey" | "primaryConnectionString" | "secondaryKey" | "secondaryConnectionString", string>>
+  expected: Partial<
+    Record<"primaryKey" | "primaryConnectionString" | "secondaryKey" | "secondaryConnectionString", string>
+  >
 ): void => {
   for (const [field, value] of Object.entries(expected)) {
     const got = keys[field as keyof typeof keys]

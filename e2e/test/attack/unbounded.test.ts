@@ -17,8 +17,8 @@ import * as Server from "./server.js"
 import {
   assertError,
   assertKeys,
-  type ClientOptions,
   clientLayer,
+  type ClientOptions,
   connectionString,
   describeExit,
   failureOf,
@@ -157,7 +157,9 @@ describe.each(transports)("bounded bodies over $name", (transport) => {
     }`,
     () =>
       Effect.gen(function*() {
-        const { exit, recorder } = yield* exchange((_, response) => Server.gzipBomb(response, { inflatedBytes: 64 * MiB }))
+        const { exit, recorder } = yield* exchange((_, response) =>
+          Server.gzipBomb(response, { inflatedBytes: 64 * MiB })
+        )
         const error = failureOf(exit, inflates ? "BodyTooLarge" : "NotJson")
         assertError(error, { _tag: "UnexpectedResponse", reason: inflates ? "BodyTooLarge" : "NotJson", status: 200 })
         yield* assertNoLeak(error, secrets, recorder)

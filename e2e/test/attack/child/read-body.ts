@@ -7,8 +7,8 @@
  *   node --conditions=source --import tsx read-body.ts <transport> <url> <ceiling MB>
  */
 import { AzureCredential, CommunicationServices } from "@effect-acs/core"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
