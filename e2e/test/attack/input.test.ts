@@ -75,6 +75,7 @@ describe.each(transports)("caller input over $name", (transport) => {
         assert.strictEqual(stage, "layer", `the layer must not build (a call then gave ${describeExit(exit)})`)
         const error = failureOf(exit, "InvalidInput userAgentSuffix")
         assertError(error, { _tag: "InvalidInput", field: "userAgentSuffix" })
+        yield* assertNoLeak(error, [token])
       })))
   }
 
@@ -152,6 +153,7 @@ describe.each(transports)("caller input over $name", (transport) => {
         assert.strictEqual(server.requests.length, 0, `nothing is sent (the ${stage} gave ${describeExit(exit)})`)
         const error = failureOf(exit, "InvalidInput timeout")
         assertError(error, { _tag: "InvalidInput", field: "timeout" })
+        yield* assertNoLeak(error, [token])
       })))
   }
 
@@ -174,6 +176,7 @@ describe.each(transports)("caller input over $name", (transport) => {
         assert.strictEqual(stage, "layer", `the layer must not build (a call then gave ${describeExit(exit)})`)
         const error = failureOf(exit, "InvalidInput endpoint")
         assertError(error, { _tag: "InvalidInput", field: "endpoint" })
+        yield* assertNoLeak(error, [token])
       })))
   }
 
@@ -205,9 +208,14 @@ describe.each(transports)("caller input over $name", (transport) => {
           )
           yield* server.idle
           assert.strictEqual(server.requests.length, 0, "nothing is sent")
-          assertError(failureOf(regenerate, "InvalidInput"), { _tag: "InvalidInput", field: expectedField })
-          assertError(failureOf(list, "InvalidInput"), { _tag: "InvalidInput", field: expectedField })
-          assertError(failureOf(rotation, "RotationFailed"), { _tag: "RotationFailed", step: "ReadKeys" })
+          for (const exit of [regenerate, list]) {
+            const error = failureOf(exit, `InvalidInput ${expectedField}`)
+            assertError(error, { _tag: "InvalidInput", field: expectedField })
+            yield* assertNoLeak(error, [token])
+          }
+          const failed = failureOf(rotation, "RotationFailed")
+          assertError(failed, { _tag: "RotationFailed", step: "ReadKeys" })
+          yield* assertNoLeak(failed, [token])
         })))
     }
   }

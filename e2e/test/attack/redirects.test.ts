@@ -91,6 +91,7 @@ describe.each(transports)("redirects over $name", (transport) => {
         )
         const error = failureOf(exit, `UnexpectedResponse UndeclaredStatus ${status}`)
         assertError(error, { _tag: "UnexpectedResponse", reason: "UndeclaredStatus", status })
+        yield* assertNoLeak(error, secrets)
       })))
 
     it.live(`a rotation whose regeneration is answered ${status} never publishes the other origin's keys`, () =>
