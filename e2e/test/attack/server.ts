@@ -158,7 +158,8 @@ export const stream = (
   })
 
 /**
- * A body of `total` bytes (`Infinity`: endless) made of `chunk` repeated, after `prefix`. After `fastBytes` bytes
+ * A body of `total` bytes (`Infinity`: endless): `prefix`, `chunk` repeated, then `suffix` (so that a finite body
+ * can be valid JSON). After `fastBytes` bytes
  * it slows to one chunk every `slowMillis` (so that a client which reads everything cannot exhaust memory
  * before its timeout, in-process).
  */
@@ -168,6 +169,7 @@ export const bulk = (
     readonly status?: number | undefined
     readonly headers?: Headers | undefined
     readonly prefix?: string | undefined
+    readonly suffix?: string | undefined
     readonly total: number
     readonly chunk?: Buffer | undefined
     readonly fastBytes?: number | undefined
@@ -179,6 +181,7 @@ export const bulk = (
   response.writeHead(options.status ?? 200, { "content-type": "application/json", ...options.headers })
   let sent = 0
   let first = options.prefix === undefined ? undefined : Buffer.from(options.prefix)
+  const suffix = Buffer.from(options.suffix ?? "")
   return stream(response, async () => {
     if (first !== undefined) {
       const out = first
@@ -188,7 +191,11 @@ export const bulk = (
     }
     if (sent >= options.total) return undefined
     if (sent >= fastBytes) await sleep(options.slowMillis ?? 50)
-    const remaining = options.total - sent
+    const remaining = options.total - sent - suffix.length
+    if (remaining <= 0) {
+      sent = options.total
+      return suffix
+    }
     const out = remaining >= chunk.length ? chunk : chunk.subarray(0, remaining)
     sent += out.length
     return out

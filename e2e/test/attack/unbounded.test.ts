@@ -72,7 +72,7 @@ describe.each(transports)("bounded bodies over $name", (transport) => {
     ))
 
   it.live("a 200 chunked without a length, 2 MiB in all, is BodyTooLarge", () =>
-    tooLarge((_, response) => Server.bulk(response, { prefix: keysHead, total: 2 * MiB })))
+    tooLarge((_, response) => Server.bulk(response, { prefix: keysHead, suffix: "}", total: 2 * MiB })))
 
   it.live("an endless 200 is BodyTooLarge (not a timeout)", () =>
     tooLarge(
@@ -129,6 +129,7 @@ describe.each(transports)("bounded bodies over $name", (transport) => {
                 : Server.bulk(response, {
                   status,
                   prefix: head,
+                  suffix: "}",
                   total: framing === "chunked" ? 2 * MiB : Infinity,
                   fastBytes: 8 * MiB
                 }),
