@@ -32,3 +32,5 @@ export const assertNoSecret = (value: unknown, secrets: ReadonlyArray<string>): 
     }
     return texts
   })
+
+export * from "./leaks.js"
