@@ -50,7 +50,7 @@ const assertNoneLost = (
 
 const randomBehaviour = (random: () => number): Arm.Behaviour => ({
   _tag: "Normal",
-  delay: 2 + Math.floor(random() * 25)
+  delay: 5 + Math.floor(random() * 55)
 })
 
 describe.each(transports)("rotation under interruption over $name", (transport) => {

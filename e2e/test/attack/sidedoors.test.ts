@@ -212,9 +212,11 @@ describe.each(transports)("side doors over $name", (transport) => {
         Server.send(response, 400, {
           error: {
             code: "Encoded",
-            message: `encoded=${encodeURIComponent(k1)} lower=${encodeURIComponent(k2).toLowerCase()} unpadded=${
-              k3.replace(/=+$/, "")
-            } url=${base64url(k4)} urlpadded=${k5.replace(/\+/g, "-").replace(/\//g, "_")}`,
+            message: `encoded=${encodeURIComponent(k1)} lower=${
+              encodeURIComponent(k2).replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())
+            } unpadded=${k3.replace(/=+$/, "")} url=${base64url(k4)} urlpadded=${
+              k5.replace(/\+/g, "-").replace(/\//g, "_")
+            }`,
             target: `https://x.example/?accesskey=${encodeURIComponent(k1)}&sig=${encodeURIComponent(k2)}`
           }
         }, { "x-ms-request-id": encodeURIComponent(k3), "x-other": base64url(k4) })

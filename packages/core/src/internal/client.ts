@@ -33,6 +33,7 @@ import * as Body from "./body.js"
 import { claimsChallenge, remainingWrites, retryAfterMillis } from "./headers.js"
 import * as input from "./input.js"
 import * as KeyedLock from "./keyedLock.js"
+import { SafePoint } from "./safePoint.js"
 import { timeoutFail } from "./timeout.js"
 import { version } from "./version.js"
 
@@ -433,8 +434,12 @@ export const make = (options: Options = {}) =>
               const next = loop(retry + 1, ("attempts" in error ? error.attempts : attempts) + 1, unknown)
               // a retry that fails before reaching the service (no token) must not hide that an earlier
               // attempt's outcome is unknown: the earlier error, which says so, is the one to act on
+              // a wait after a failure that changed nothing (a 429, a refused connection) is a safe point
+              const wait = unknown
+                ? Effect.sleep(delay)
+                : Effect.flatMap(SafePoint, (stoppable) => stoppable(Effect.sleep(delay)))
               return Effect.zipRight(
-                Effect.sleep(delay),
+                wait,
                 unknown ? Effect.catchTag(next, "CredentialError", () => Effect.fail(error)) : next
               )
             })

@@ -18,6 +18,7 @@ import type { FleetOptions, FleetSummary, PublishedKey, RotateOptions, RotationR
 import { armWriteBudget, PublishTimedOut, RotationFailed } from "../Rotation.js"
 import * as Budget from "./budget.js"
 import * as input from "./input.js"
+import { SafePoint as CurrentSafePoint, type Stoppable } from "./safePoint.js"
 
 const defaultPublishRetry = Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
 
@@ -65,7 +66,7 @@ const sameKey = (a: Redacted.Redacted<string> | undefined, b: Redacted.Redacted<
  * Waits a step may make before it has changed anything (the fleet's write budget, a 429's pause): while the
  * rotation is being stopped they end at once, and the step with them, since nothing is left to finish.
  */
-type SafePoint = <A, E, R>(wait: Effect.Effect<A, E, R>) => Effect.Effect<A, E, R>
+type SafePoint = Stoppable
 
 /** Wraps every call the rotation makes to the service (the fleet adds its write budget here). */
 type Write = (
@@ -202,7 +203,12 @@ const rotateWith = <E, R, E2, R2>(
       safePoint: SafePoint
     ) =>
       Effect.gen(function*() {
-        const regenerate = (point: SafePoint) => write(client.regenerateKeyResponse({ ...resource, keyType }), point)
+        // the client's own waits (a 429's Retry-After) are safe points exactly where the rotation's are
+        const regenerate = (point: SafePoint) =>
+          write(
+            client.regenerateKeyResponse({ ...resource, keyType }).pipe(Effect.provideService(CurrentSafePoint, point)),
+            point
+          )
         let attempt = yield* Effect.either(regenerate(safePoint))
         if (Either.isLeft(attempt) && !Errors.isOutcomeUnknown(attempt.left)) {
           return yield* failed("Regenerate", keyType, false, `the ${keyType} key was not regenerated`, attempt.left)
