@@ -42,6 +42,24 @@ const groupsGone = (pgids: ReadonlyArray<number>) =>
 
 const timeout = 180_000
 
+/**
+ * Ctrl-C while a publish command hangs: acs-keys acknowledges it and lets the command run; a second Ctrl-C
+ * ends acs-keys at once (exit 130) and kills the command's process group.
+ */
+const ctrlCTwice = (cli: Effect.Effect.Success<ReturnType<typeof spawnCli>>, pgid: number) =>
+  Effect.gen(function*() {
+    cli.signalGroup("SIGINT")
+    yield* waitUntil(
+      "acs-keys to acknowledge the Ctrl-C",
+      () => cli.stderr().includes("SIGINT: stopping at the next safe point")
+    )
+    assert.isTrue(groupAlive(pgid))
+    cli.signalGroup("SIGINT")
+    const exit = yield* exitOf(cli)
+    assert.strictEqual(exit.code, ExitCode.exitCodes.Interrupted, cli.stderr())
+    yield* groupsGone([pgid])
+  })
+
 describe("acs-keys rotate, interrupted", () => {
   it.scopedLive(
     "Ctrl-C during a hanging publish: the command is let run until --publish-timeout, then killed; exit 130",
@@ -106,17 +124,7 @@ describe("acs-keys rotate, interrupted", () => {
           () => work.read("acs-1.Secondary") !== undefined
         )
         const [pgid] = work.pgids("acs-1.Secondary")
-        cli.signalGroup("SIGINT")
-        yield* waitUntil(
-          "acs-keys to acknowledge the Ctrl-C",
-          () => cli.stderr().includes("SIGINT: stopping at the next safe point")
-        )
-        assert.isTrue(groupAlive(pgid!))
-        cli.signalGroup("SIGINT")
-
-        const exit = yield* exitOf(cli)
-        assert.strictEqual(exit.code, ExitCode.exitCodes.Interrupted, cli.stderr())
-        yield* groupsGone([pgid!])
+        yield* ctrlCTwice(cli, pgid!)
         assert.include(cli.stderr(), "acs-keys: SIGINT again: stopping now; killed 1 running publish command")
         assert.include(
           cli.stderr(),
@@ -365,17 +373,7 @@ describe("acs-keys rotate --from-file, interrupted", () => {
           () => work.read("acs-2.Secondary") !== undefined
         )
         const [pgid] = work.pgids("acs-2.Secondary")
-        cli.signalGroup("SIGINT")
-        yield* waitUntil(
-          "acs-keys to acknowledge the Ctrl-C",
-          () => cli.stderr().includes("SIGINT: stopping at the next safe point")
-        )
-        assert.isTrue(groupAlive(pgid!))
-        cli.signalGroup("SIGINT")
-
-        const exit = yield* exitOf(cli)
-        assert.strictEqual(exit.code, ExitCode.exitCodes.Interrupted, cli.stderr())
-        yield* groupsGone([pgid!])
+        yield* ctrlCTwice(cli, pgid!)
         assert.include(cli.stderr(), `the Secondary key of ${idOf(fleet[1]!)} may be live but was not published`)
         const live = yield* Effect.forEach(fleet, (resource) => connectionStrings(emulator, resource))
         // acs-1 rotated and published in full, acs-2's Secondary went to the command only, acs-3 untouched

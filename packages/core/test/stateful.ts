@@ -1,5 +1,6 @@
 import { AzureCredential, CommunicationServices } from "@effect-acs/core"
 import * as Clock from "effect/Clock"
+import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -85,6 +86,17 @@ export const statefulArm = (options: {
       return withRemaining(subscription, answer(seen, now))
     })
   })
+  /** A regeneration the service commits `after` a while, whatever the client does; 409 to others meanwhile. */
+  const commitLater = (name: string, keyType: "primary" | "secondary", after: Duration.DurationInput) => {
+    busy.add(name)
+    return Effect.forkDaemon(Effect.delay(
+      Effect.sync(() => {
+        live(name)[keyType]++
+        busy.delete(name)
+      }),
+      after
+    ))
+  }
   const answer = (seen: Seen, now: number): Reply => {
     const match = action.exec(seen.url)!
     const [, subscription, , name, operation] = match as unknown as [string, string, string, string, string]
@@ -111,31 +123,12 @@ export const statefulArm = (options: {
       case "lateChange":
         // the service goes on after the client gave up: the key changes 6 seconds later, and until then
         // another regeneration of the resource is refused with 409
-        busy.add(name)
-        return {
-          effect: Effect.zipRight(
-            Effect.forkDaemon(Effect.delay(
-              Effect.sync(() => {
-                live(name)[keyType]++
-                busy.delete(name)
-              }),
-              "6 seconds"
-            )),
-            Effect.never
-          )
-        }
+        return { effect: Effect.zipRight(commitLater(name, keyType, "6 seconds"), Effect.never) }
       case "slowCommit":
         // the service commits 1 second later whether or not the client is still there, then answers
-        busy.add(name)
         return {
           effect: Effect.zipRight(
-            Effect.forkDaemon(Effect.delay(
-              Effect.sync(() => {
-                live(name)[keyType]++
-                busy.delete(name)
-              }),
-              "1 second"
-            )),
+            commitLater(name, keyType, "1 second"),
             Effect.delay(Effect.sync((): Reply => ({ status: 200, body: pair(name, keyType) })), "1001 millis")
           )
         }

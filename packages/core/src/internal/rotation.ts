@@ -74,7 +74,8 @@ type Write = (
   safePoint: SafePoint
 ) => Effect.Effect<KeysResponse, Errors.CommunicationServicesError>
 
-const interruptible: SafePoint = (wait) => wait
+/** For waits that are not safe points: a key may be live that nobody has. */
+const noSafePoint: SafePoint = (wait) => wait
 
 /**
  * Runs a step that must not be abandoned half-way: in a fiber of its own, which an interruption of the
@@ -227,7 +228,7 @@ const rotateWith = <E, R, E2, R2>(
           }
           recovered = true
           // nothing here is a safe point any more: a key may be live that nobody has
-          attempt = yield* Effect.either(regenerate(interruptible))
+          attempt = yield* Effect.either(regenerate(noSafePoint))
           yield* record({ action: "recover", keyType }, Either.getOrUndefined(attempt))
         }
         if (Either.isRight(attempt)) {
@@ -236,7 +237,7 @@ const rotateWith = <E, R, E2, R2>(
           const fresh = pick(attempt.right.keys, keyType)
           if (fresh !== undefined) return yield* publish(keyType, fresh)
           // the answer holds the key (the client makes sure) but no connection string: the pair is read
-          const read = yield* listKeys(interruptible).pipe(
+          const read = yield* listKeys(noSafePoint).pipe(
             Effect.mapError((error) =>
               failed(
                 "Recover",
@@ -255,7 +256,7 @@ const rotateWith = <E, R, E2, R2>(
         }
         // no regeneration was answered: what is live now is the best there is, published before anything else
         const cause = attempt.left
-        const live = yield* listKeys(interruptible).pipe(
+        const live = yield* listKeys(noSafePoint).pipe(
           Effect.mapError((error) =>
             failed(
               "Recover",
@@ -291,7 +292,7 @@ const rotateWith = <E, R, E2, R2>(
       })
 
     const first = options.first ?? "Secondary"
-    const current = yield* listKeys(interruptible).pipe(
+    const current = yield* listKeys(noSafePoint).pipe(
       Effect.mapError((error) => failed("ReadKeys", undefined, false, "the current keys could not be read", error))
     )
     yield* record({ action: "listKeys" }, current)

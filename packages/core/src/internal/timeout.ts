@@ -21,8 +21,8 @@ export const timeoutFail = <A, E, R, E2>(
   onTimeout: () => E2
 ): Effect.Effect<A, E | E2, R> =>
   Effect.clockWith((clock): Effect.Effect<A, E | E2, R> => {
-    // the work stays interruptible by the timeout even inside an uninterruptible region (a rotation's
-    // regenerate-and-publish step): a hung exchange must still end
+    // the work stays interruptible by the timeout even inside an uninterruptible region: a hung exchange
+    // must still end
     const work = Effect.interruptible(self)
     if (!Duration.isFinite(duration) || Duration.toMillis(duration) > maxTimerMillis) return work
     return clock !== liveClock
