@@ -94,6 +94,11 @@ export interface Options {
   readonly maxResponseBytes?: number | undefined
   /** Appended to the `User-Agent` header, e.g. `my-rotator/1.2` (printable ASCII, at most 256 characters). */
   readonly userAgentSuffix?: string | undefined
+  /**
+   * Send the W3C `traceparent` header of the call's span to the service, so that a trace can be followed
+   * into Resource Manager's logs; default `false`: no trace context leaves the process.
+   */
+  readonly propagateTrace?: boolean | undefined
   /** The token scope; default `{endpoint origin}/.default`. */
   readonly scope?: string | undefined
   /**

@@ -69,4 +69,20 @@ describe("tracing", () => {
       assert.strictEqual(attrs["acs.outcome_unknown"], false)
       assert.strictEqual(attrs["acs.request_id"], "req-1")
     }))
+
+  it.effect("no trace context is sent unless propagateTrace; then the traceparent of the call's own span", () =>
+    Effect.gen(function*() {
+      const quiet = clientLayer([{ status: 200, body: documentedSample }])
+      yield* recordingSpans(CommunicationServices.listKeys(resource).pipe(Effect.provide(quiet.layer)))
+      const sentQuiet = Object.keys(quiet.seen[0]!.headers)
+      assert.isFalse(sentQuiet.some((name) => /^(traceparent|tracestate|b3|x-b3-)/i.test(name)), sentQuiet.join())
+
+      const opted = clientLayer([{ status: 200, body: documentedSample }], { propagateTrace: true })
+      const { spans } = yield* recordingSpans(
+        CommunicationServices.listKeys(resource).pipe(Effect.provide(opted.layer))
+      )
+      const span = spans.find((span) => span.name === "CommunicationServices.listKeys")!
+      assert.strictEqual(opted.seen[0]!.headers["traceparent"], `00-${span.traceId}-${span.spanId}-01`)
+      assert.isUndefined(opted.seen[0]!.headers["b3"])
+    }))
 })

@@ -228,6 +228,21 @@ const noRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, 
     return Effect.provideService(effect, FetchHttpClient.RequestInit, { ...init, redirect: "manual" })
   })
 
+/** The W3C trace context of the current span, when there is one (the caller opted in to send it). */
+const withTraceparent = (request: HttpClientRequest.HttpClientRequest) =>
+  Effect.map(
+    Effect.option(Effect.currentSpan),
+    Option.match({
+      onNone: () => request,
+      onSome: (span) =>
+        HttpClientRequest.setHeader(
+          request,
+          "traceparent",
+          `00-${span.traceId}-${span.spanId}-${span.sampled ? "01" : "00"}`
+        )
+    })
+  )
+
 const invalidOption = (field: string, reason: string) => Effect.fail(new Errors.InvalidInput({ field, reason }))
 
 /** The options, checked before anything is built or sent. */
@@ -260,12 +275,23 @@ const resolve = (options: Options) =>
     if (!Number.isSafeInteger(policy.maxRetries) || policy.maxRetries < 0) {
       return yield* invalidOption("retry", "expected a retry policy whose maxRetries is a whole number from 0")
     }
-    return { url, apiVersion, timeout, suffix, scope, maxResponseBytes, policy }
+    return {
+      url,
+      apiVersion,
+      timeout,
+      suffix,
+      scope,
+      maxResponseBytes,
+      policy,
+      propagateTrace: options.propagateTrace === true
+    }
   })
 
 export const make = (options: Options = {}) =>
   Effect.gen(function*() {
-    const { apiVersion, maxResponseBytes, policy, scope, suffix, timeout, url } = yield* resolve(options)
+    const { apiVersion, maxResponseBytes, policy, propagateTrace, scope, suffix, timeout, url } = yield* resolve(
+      options
+    )
     const credential = yield* AzureCredential
     const maxRetryAfterMillis = Duration.toMillis(policy.maxRetryAfter)
     const base = url.href.replace(/\/+$/, "")
@@ -327,8 +353,9 @@ export const make = (options: Options = {}) =>
             attempts: attempt.attempts,
             outcomeUnknown: attempt.priorOutcomeUnknown || (regenerate && reason !== "Connect")
           })
+        const traced = propagateTrace ? yield* withTraceparent(request) : request
         const [response, body] = yield* http.execute(
-          HttpClientRequest.setHeader(request, "authorization", `Bearer ${bearer}`)
+          HttpClientRequest.setHeader(traced, "authorization", `Bearer ${bearer}`)
         ).pipe(
           Effect.flatMap((response) =>
             Effect.map(Body.read(response, maxResponseBytes), (body) => [response, body] as const)
