@@ -59,8 +59,13 @@ describe("scanForSecrets", () => {
           error.findings.map((f) => [f.file.slice(directory.length + 1), f.line, f.column, f.kind]),
           [
             ["keys.json", 3, "  \"secondaryKey\": \"".length + 1, "Base64Key"],
-            ["nested/connection.txt", 1, "endpoint=https://contoso.communication.azure.com/;".length + 1, "AccessKey"],
-            ["nested/request.har", 3, "{\"name\": \"Authorization\", \"value\": \"".length + 1, "BearerToken"],
+            [
+              "nested/connection.txt",
+              1,
+              "endpoint=https://contoso.communication.azure.com/;accesskey=".length + 1,
+              "AccessKey"
+            ],
+            ["nested/request.har", 3, "{\"name\": \"Authorization\", \"value\": \"Bearer ".length + 1, "BearerToken"],
             ["token.log", 1, "token: ".length + 1, "Jwt"]
           ]
         )
@@ -82,7 +87,7 @@ describe("scanForSecrets", () => {
         },
         response: {
           status: 200,
-          headers: { "Set-Cookie": `session=${bearer}` },
+          headers: { "Set-Cookie": `session=${bearer}`, "X-Debug": jwt },
           json: { primaryKey: key, primaryConnectionString: `endpoint=https://acs.example/;accesskey=${key}` }
         }
       })]
@@ -141,11 +146,19 @@ describe("scanText", () => {
 
   it("finds each kind on its line", () => {
     const { bearer, jwt, key } = planted()
-    const findings = Secrets.scanText("x", `a\n${key}\nBearer ${bearer}\n${jwt}\naccesskey=${"k".repeat(20)}`)
-    assert.deepStrictEqual(findings.map((f) => [f.line, f.kind]), [[2, "Base64Key"], [3, "BearerToken"], [4, "Jwt"], [
-      5,
-      "AccessKey"
-    ]])
+    const sas = encodeURIComponent(randomBytes(32).toString("base64"))
+    const findings = Secrets.scanText(
+      "x",
+      `a\n${key}\nBearer ${bearer}\n${jwt}\naccesskey=${key.slice(0, 40)}\nsig=${sas}\nSharedKey acct:${bearer}`
+    )
+    assert.deepStrictEqual(findings.map((f) => [f.line, f.column, f.kind]), [
+      [2, 1, "Base64Key"],
+      [3, "Bearer ".length + 1, "BearerToken"],
+      [4, 1, "Jwt"],
+      [5, "accesskey=".length + 1, "AccessKey"],
+      [6, "sig=".length + 1, "SecretParameter"],
+      [7, "SharedKey ".length + 1, "Credential"]
+    ])
   })
 })
 
