@@ -110,6 +110,26 @@ const hasKeyMaterial = (value: string): boolean =>
     Redaction.matches(part).some((match) => match.kind === "AccessKey" && !encodesText(match.value))
   )
 
+/** Whether a value is a placeholder once percent-decoded (`sig=%3Credacted%3E`, 86 `x` and `%3D%3D`). */
+const isEncodedPlaceholder = (value: string): boolean => {
+  if (!value.includes("%")) return false
+  try {
+    return Redaction.isPlaceholder(decodeURIComponent(value))
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Whether a match is the start of a `{{name}}` placeholder: Redaction ends a parameter's value before a
+ * `}`, so `accesskey={{primaryKey}}` matches `{{primaryKey`.
+ */
+const isCutPlaceholder = (text: string, match: Redaction.Match): boolean => {
+  let end = match.end
+  while (end < text.length && end - match.end < 2 && text[end] === "}") end++
+  return end > match.end && Redaction.isPlaceholder(text.slice(match.start, end))
+}
+
 /** Whether a value (a secret parameter's: `id_token=...`) is a JWT as a whole, by Redaction. */
 const isJwt = (value: string): boolean => {
   const inner = Redaction.matches(value)
@@ -120,8 +140,13 @@ const isJwt = (value: string): boolean => {
 // masking: for messages and diffs
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Masks, without keeping identities, every secret of a text (`Redaction.mask`). */
-export const maskText = (text: string): string => Redaction.mask(text)
+/** Whether Redaction's match is a placeholder after all: percent-encoded, or a `{{name}}` cut short. */
+const isPlaceholderMatch = (text: string, match: Redaction.Match): boolean =>
+  isEncodedPlaceholder(match.value) || isCutPlaceholder(text, match)
+
+/** Masks, without keeping identities, every secret of a text (`Redaction.mask`, placeholders kept). */
+export const maskText = (text: string): string =>
+  Redaction.replace(text, (match) => isPlaceholderMatch(text, match) ? match.value : Redaction.redacted)
 
 /** `maskText` over every string of a JSON value, and every value of a secret-named field masked whole. */
 export const maskJson = (value: unknown): unknown =>
@@ -187,6 +212,7 @@ export const makeSanitizer = () => {
   }
   const text = (value: string): string =>
     Redaction.replace(value, (match) => {
+      if (isPlaceholderMatch(value, match)) return match.value
       switch (match.kind) {
         case "Jwt":
           return "<jwt>"
@@ -283,7 +309,7 @@ export const scan = (text: string): Array<{ line: number; column: number; kind: 
   let lineStart = 0
   let at = 0
   for (const match of Redaction.matches(text)) {
-    if (!hasKeyMaterial(match.value)) continue
+    if (isPlaceholderMatch(text, match) || !hasKeyMaterial(match.value)) continue
     for (; at < match.start; at++) {
       if (text.charCodeAt(at) === 10) {
         line++
