@@ -136,6 +136,13 @@ describe("scanText", () => {
       `WWW-Authenticate: Bearer error="insufficient_claims", claims="${claims}"`
     ].join("\n")
     assert.deepStrictEqual(Secrets.scanText("notes.txt", text), [])
+    // and sanitize leaves the claims challenge as it is: it is not a key
+    const challenge = `Bearer error="insufficient_claims", claims="${claims}"`
+    const [sanitized] = Secrets.sanitize([Interaction.make({
+      request: { method: "POST", url: "https://management.azure.com/x" },
+      response: { status: 401, headers: { "WWW-Authenticate": challenge } }
+    })])
+    assert.strictEqual(sanitized!.response.headers["www-authenticate"], challenge)
   })
 
   it("88 base64 characters that encode text are not a key; 64 random bytes are", () => {

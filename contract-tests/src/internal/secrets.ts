@@ -144,18 +144,34 @@ const isJwt = (value: string): boolean => {
 const isPlaceholderMatch = (text: string, match: Redaction.Match): boolean =>
   isEncodedPlaceholder(match.value) || isCutPlaceholder(text, match)
 
-/** Masks, without keeping identities, every secret of a text (`Redaction.mask`, placeholders kept). */
-export const maskText = (text: string): string =>
-  Redaction.replace(text, (match) => isPlaceholderMatch(text, match) ? match.value : Redaction.redacted)
+/**
+ * Masks, without keeping identities, every secret of a text (`Redaction.mask`, placeholders kept), and
+ * the `known` values in any of their forms.
+ */
+export const maskText = (text: string, known: ReadonlyArray<string> = []): string =>
+  Redaction.replace(text, (match) => isPlaceholderMatch(text, match) ? match.value : Redaction.redacted, known)
 
-/** `maskText` over every string of a JSON value, and every value of a secret-named field masked whole. */
-export const maskJson = (value: unknown): unknown =>
+/** A masker that also masks `known` values (the token a request carried). */
+export const masker = (known: ReadonlyArray<string>) => (text: string): string => maskText(text, known)
+
+/**
+ * The credential of an `Authorization`-style value (`Bearer abc` -> `abc`): what a masker is told to
+ * know, so that the token of a request is masked wherever it appears.
+ */
+export const credentialsOf = (authorization: string | undefined): Array<string> => {
+  if (authorization === undefined) return []
+  const trimmed = authorization.trim()
+  const space = trimmed.indexOf(" ")
+  const credential = space > 0 ? trimmed.slice(space + 1).trim() : trimmed
+  return credential === "" || Redaction.isPlaceholder(credential) ? [] : [credential]
+}
+
+/** `mask` over every string of a JSON value, and every value of a secret-named field masked whole. */
+export const maskJson = (value: unknown, mask: (text: string) => string = maskText): unknown =>
   mapStrings(
     value,
     (text, field) =>
-      field !== undefined && isSecretField(field) && !Redaction.isPlaceholder(text)
-        ? Redaction.redacted
-        : maskText(text)
+      field !== undefined && isSecretField(field) && !Redaction.isPlaceholder(text) ? Redaction.redacted : mask(text)
   )
 
 /** `scheme token` for an Authorization-style value with a scheme, `token` otherwise. */
@@ -166,11 +182,14 @@ const withScheme = (value: string, token: string): string => {
 }
 
 /** Masks secret headers (keeping the scheme of an Authorization header) and secrets in the others. */
-export const maskHeaders = (headers: Readonly<Record<string, string>>): Record<string, string> => {
+export const maskHeaders = (
+  headers: Readonly<Record<string, string>>,
+  mask: (text: string) => string = maskText
+): Record<string, string> => {
   const out: Record<string, string> = {}
   for (const [name, value] of Object.entries(headers)) {
     out[name] = !Redaction.isSecretHeader(name)
-      ? maskText(value)
+      ? mask(value)
       : name.toLowerCase().includes("authorization")
       ? withScheme(value, Redaction.redacted)
       : Redaction.redacted
