@@ -598,3 +598,27 @@ describe("deep JSON", () => {
     assert.deepStrictEqual(inner, { primaryKey: "<key-1>" })
   })
 })
+
+describe("URLs", () => {
+  it("sanitize reads a URL's path one segment at a time: names are kept, a key in a segment or the query is not", () => {
+    const key = keyWithBothSigns()
+    // joined by "/", these segments read as one long random-looking run
+    const path = "/subscriptions/6f2a9c1e-8d4b-4e7a-9c3f-2b1d0e5f7a8c/resourceGroups/rgContosoQ9Zx7WkP3" +
+      "/providers/Microsoft.Communication/communicationServices/acsK8Jq2Lm/listKeys"
+    const [sanitized] = Secrets.sanitize([
+      Interaction.make({
+        request: {
+          method: "POST",
+          url: `https://management.azure.com${path}/${encodeURIComponent(key)}?api-version=2023-04-01&sig=${
+            encodeURIComponent(key)
+          }`
+        },
+        response: { status: 200 }
+      })
+    ])
+    assert.strictEqual(
+      sanitized!.request.url,
+      `https://management.azure.com${path}/<key-1>?api-version=2023-04-01&sig=<key-1>`
+    )
+  })
+})
