@@ -1,6 +1,8 @@
 /**
  * Keeping secrets out of recordings: `sanitize` replaces them with placeholders before a recording is
- * committed, and `scanForSecrets` fails when a file still holds material that looks real.
+ * committed, and `scanForSecrets` fails when a file still holds material that looks real. Both find
+ * secrets with `@effect-acs/core/Redaction`, the one secret-masking module the client and the CLI use too;
+ * both leave placeholders, ours and other tools', as they are.
  *
  * @since 0.1.0
  */
