@@ -241,8 +241,12 @@ export class UnusedInteractions extends Schema.TaggedError<UnusedInteractions>(
 }
 
 /**
- * Where a scan found material that looks like a real secret: the file, the line and column (from 1) and
- * the kind. The secret itself is never part of the finding.
+ * Where a scan found material that looks like a real secret: the file, the line and column (from 1, where
+ * the secret itself starts: after `accesskey=`, after `Bearer `) and the kind. The secret itself is never
+ * part of the finding. Kinds: `Base64Key` (random base64 or base64url key material, in any encoding),
+ * `AccessKey` (a connection string's `accesskey=` value), `SecretParameter` (another secret-named
+ * parameter: `sig=`, `client_secret=`, ...), `BearerToken` (a bearer credential), `Credential` (another
+ * scheme's: `SharedKey`, `Basic`), `Jwt`.
  *
  * @example
  * ```ts
@@ -258,7 +262,7 @@ export class Finding extends Schema.Class<Finding>("Finding")({
   file: Schema.String,
   line: Schema.Number,
   column: Schema.Number,
-  kind: Schema.Literal("Base64Key", "AccessKey", "BearerToken", "Jwt")
+  kind: Schema.Literal("Base64Key", "AccessKey", "SecretParameter", "BearerToken", "Credential", "Jwt")
 }) {}
 
 /**

@@ -1,6 +1,8 @@
 /**
  * Keeping secrets out of recordings: `sanitize` replaces them with placeholders before a recording is
- * committed, and `scanForSecrets` fails when a file still holds material that looks real.
+ * committed, and `scanForSecrets` fails when a file still holds material that looks real. Both find
+ * secrets with `@effect-acs/core/Redaction`, the one secret-masking module the client and the CLI use too;
+ * both leave placeholders, ours and other tools', as they are.
  *
  * @since 0.1.0
  */
@@ -14,16 +16,21 @@ import { readText } from "./internal/load.js"
 import * as internal from "./internal/secrets.js"
 
 /**
- * Replaces the secrets of interactions with placeholders:
+ * Replaces the secrets of interactions with placeholders, finding them with `@effect-acs/core`'s
+ * `Redaction` (the one secret-masking module of effect-acs):
  *
- * - the values of `primaryKey` and `secondaryKey` fields, connection strings' `accesskey=` values and
- *   88-character base64 keys, anywhere, become `<key-1>`, `<key-2>`, ...: one placeholder per distinct
- *   key, so a key and the connection string built from it keep the same placeholder, and a rotation still
- *   shows which key replaced which;
- * - `Authorization` values become `Bearer <token>` (the scheme is kept), cookies `<cookie>`, JWTs `<jwt>`.
+ * - the values of `primaryKey` and `secondaryKey` fields, connection strings' `accesskey=` values, other
+ *   secret parameters' values (`sig=`, `client_secret=`) and random base64 key material anywhere (in any
+ *   encoding: padded or not, base64url, percent-encoded, JSON-escaped) become `<key-1>`, `<key-2>`, ...:
+ *   one placeholder per distinct key, so a key keeps its placeholder inside its connection string (and in
+ *   any other encoding), two keys never share one, and a rotation still shows which key replaced which;
+ * - `Authorization` values become `Bearer <token>` (the scheme is kept), other credentials `<token>`,
+ *   cookies `<cookie>`, other secret-named headers (`x-ms-token`, `...-key`) `<redacted>`, JWTs `<jwt>`.
  *
- * Values that already are placeholders (`<primaryKey>`, `<key-1>`) are left alone, so sanitizing twice
- * changes nothing. Nothing else changes, so a sanitized recording replays as the original did.
+ * Placeholders already there, ours (`<key-1>`, whose numbers new keys skip) or other tools' (`Sanitized`,
+ * `REDACTED`, `**`, 86 `x` and `==`, the zero UUID), are left as they are, so sanitizing twice changes
+ * nothing. Nothing else changes (a URL's path is read one segment at a time), so a sanitized recording
+ * replays as the original did.
  *
  * @example
  * ```ts
@@ -44,6 +51,19 @@ export const sanitize = (
   interactions: ReadonlyArray<Interaction.Interaction>
 ): Array<Interaction.Interaction> => {
   const sanitizer = internal.makeSanitizer()
+  const strings = (body: Interaction.Body | undefined): ReadonlyArray<string> =>
+    body === undefined ? [] : body._tag === "Json" ? internal.stringsOf(body.value) : [body.text]
+  for (const { request, response } of interactions) {
+    for (
+      const text of [
+        request.url,
+        ...Object.values(request.headers),
+        ...Object.values(response.headers),
+        ...strings(request.body),
+        ...strings(response.body)
+      ]
+    ) sanitizer.reserve(text)
+  }
   const body = (value: Interaction.Body | undefined): { body?: Interaction.Body } =>
     value === undefined
       ? {}
@@ -54,7 +74,7 @@ export const sanitize = (
     new Interaction.Interaction({
       request: new Interaction.Request({
         method: interaction.request.method,
-        url: sanitizer.text(interaction.request.url),
+        url: sanitizer.url(interaction.request.url),
         headers: sanitizer.headers(interaction.request.headers),
         ...body(interaction.request.body)
       }),
@@ -69,8 +89,9 @@ export const sanitize = (
 }
 
 /**
- * Masks anything in a text that looks like a secret (`accesskey=` values, bearer tokens, JWTs,
- * 88-character base64 keys) with `<redacted>`: for logs and messages.
+ * Masks every secret of a text with `<redacted>`: `Redaction.mask` of `@effect-acs/core` (keys in any
+ * encoding, `accesskey=` and other secret parameters, bearer and other credentials, JWTs), for logs and
+ * messages. Placeholders stay as they are.
  *
  * @example
  * ```ts
@@ -82,19 +103,24 @@ export const sanitize = (
  * @since 0.1.0
  * @category sanitizing
  */
-export const mask: (text: string) => string = internal.maskText
+export const mask = (text: string): string => internal.maskText(text)
 
 /**
- * Where a text holds material that looks like a real secret: an 88-character base64 key, an `accesskey=`
- * with a value of 20 characters or more, a bearer token of 20 characters or more, or a JWT. Placeholders
- * (`<...>`) and short made-up values (the documentation's `1234`) are not findings.
+ * Where a text holds material that looks like a real secret. The candidates are `Redaction`'s matches
+ * (keys in any encoding, secret parameters, credentials, JWTs; placeholders such as `<key-1>`, `Sanitized`,
+ * `**` or 86 `x` and `==` are none); a candidate is a finding when its value carries random key material
+ * (Redaction's shape-and-entropy key detection, part by part, base64 that encodes text excepted). So the
+ * documentation's `accesskey=1234`, a password that is a word or an unsigned example JWT is not a
+ * finding, and a real key is, however it is encoded. The column is where the secret starts.
  *
  * @example
  * ```ts
  * import { Secrets } from "@effect-acs/contract-tests"
+ * import { randomBytes } from "node:crypto"
  *
- * Secrets.scanText("notes.txt", "accesskey=1234\nAuthorization: Bearer <token>") // []
- * Secrets.scanText("notes.txt", `\n"authorization": "Bearer ${"x".repeat(40)}"`)[0]?.kind // "BearerToken"
+ * Secrets.scanText("notes.txt", "accesskey=1234\nAuthorization: Bearer <token>\nx-ms-key: Sanitized") // []
+ * const key = randomBytes(64).toString("base64")
+ * Secrets.scanText("notes.txt", `\nendpoint=https://acs.example/;accesskey=${encodeURIComponent(key)}`)[0]?.kind // "AccessKey"
  * ```
  *
  * @since 0.1.0

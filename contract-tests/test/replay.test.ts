@@ -123,6 +123,31 @@ describe("replay", () => {
       assert.strictEqual(direct.verified._tag, "RequestMismatch")
     }))
 
+  it.effect("the token a request carried is masked wherever it appears, in any form, in the diff and in received", () =>
+    Effect.gen(function*() {
+      const token = "live-token/with+signs"
+      const direct = yield* Effect.scoped(Effect.gen(function*() {
+        const replay = yield* Replay.make([ping()])
+        yield* send({
+          url: `${url}&echo=${encodeURIComponent(token)}`,
+          headers: { authorization: `Bearer ${token}`, "x-echo": token },
+          body: JSON.stringify({ n: 2, tags: [token, encodeURIComponent(token)] })
+        })
+        return { received: yield* replay.received, verified: yield* Effect.flip(replay.verify) }
+      }))
+      assert.strictEqual(direct.verified._tag, "RequestMismatch")
+      const texts = [JSON.stringify(direct.received), direct.verified.message, JSON.stringify(direct.verified)]
+      for (const text of texts) {
+        assert.notInclude(text, token)
+        assert.notInclude(text, encodeURIComponent(token))
+      }
+      if (direct.verified._tag === "RequestMismatch") {
+        assert.include(direct.verified.diff, "x-echo: <redacted>")
+        assert.include(direct.verified.diff, "query: expected api-version=1, got api-version=1&echo=<redacted>")
+      }
+      assert.strictEqual(direct.received[0]!.url, `${url}&echo=<redacted>`)
+    }))
+
   it.effect("a mismatch fails with a readable diff against the closest interaction, the bearer token masked", () =>
     Effect.gen(function*() {
       const interactions = [

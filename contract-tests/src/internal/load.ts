@@ -1,3 +1,4 @@
+import * as Redaction from "@effect-acs/core/Redaction"
 import * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -5,17 +6,16 @@ import * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
 import { Issue, MalformedRecording, ReadError } from "../ContractError.js"
 import type { RecordingFormat } from "../ContractError.js"
-import { maskText } from "./secrets.js"
 
 /**
- * The issues of a parse error, paths joined with `.`, messages masked: one per path (the alternatives of
+ * The issues of a parse error, paths joined with `.`, messages made fit to show (`Redaction.untrusted`): one per path (the alternatives of
  * a union joined with "or"), without the "Expected undefined" of an optional field whose value has issues
  * of its own.
  */
 export const issues = (error: ParseResult.ParseError): Array<Issue> => {
   const all = ParseResult.ArrayFormatter.formatErrorSync(error).map((issue) => ({
     path: issue.path.length === 0 ? "(root)" : issue.path.map(String).join("."),
-    message: maskText(issue.message)
+    message: Redaction.untrusted(issue.message)
   }))
   const byPath = new Map<string, Array<string>>()
   for (const issue of all) {
@@ -29,7 +29,7 @@ export const issues = (error: ParseResult.ParseError): Array<Issue> => {
 }
 
 export const malformed = (format: RecordingFormat, source: string, path: string, message: string) =>
-  new MalformedRecording({ format, source, issues: [new Issue({ path, message: maskText(message) })] })
+  new MalformedRecording({ format, source, issues: [new Issue({ path, message: Redaction.untrusted(message) })] })
 
 /** Decodes with a schema, every issue reported. */
 export const decodeWith = <A, I>(schema: Schema.Schema<A, I>, format: RecordingFormat, source: string) => {
@@ -61,7 +61,7 @@ export const parseJson = (
 export const readText = (path: string): Effect.Effect<string, ReadError, FileSystem.FileSystem> =>
   Effect.flatMap(FileSystem.FileSystem, (fs) => fs.readFileString(path)).pipe(
     Effect.mapError((error) =>
-      new ReadError({ path, reason: error._tag === "SystemError" ? error.reason : maskText(error.message) })
+      new ReadError({ path, reason: error._tag === "SystemError" ? error.reason : Redaction.untrusted(error.message) })
     )
   )
 

@@ -1,5 +1,5 @@
 import type * as Interaction from "../Interaction.js"
-import { maskHeaders, maskJson, maskText } from "./secrets.js"
+import { maskHeaders, maskJson } from "./secrets.js"
 
 /** A request as the replay received it: everything the matcher compares. */
 export interface Live {
@@ -7,6 +7,8 @@ export interface Live {
   readonly url: URL
   readonly headers: Readonly<Record<string, string>>
   readonly text: string
+  /** Masks a text for the diff: every secret, and the credential this request carried in any form. */
+  readonly mask: (text: string) => string
 }
 
 /** One differing aspect of a request, as a line of the diff. */
@@ -15,13 +17,13 @@ export interface Difference {
   readonly line: string
 }
 
-const show = (value: unknown, limit = 80): string => {
-  const text = value === undefined ? "nothing" : JSON.stringify(maskJson(value)) ?? String(value)
+const show = (mask: (text: string) => string, value: unknown, limit = 80): string => {
+  const text = value === undefined ? "nothing" : JSON.stringify(maskJson(value, mask)) ?? String(value)
   return text.length > limit ? `${text.slice(0, limit - 1)}…` : text
 }
 
-const showText = (text: string, limit = 80): string => {
-  const masked = JSON.stringify(maskText(text))
+const showText = (mask: (text: string) => string, text: string, limit = 80): string => {
+  const masked = JSON.stringify(mask(text))
   return masked.length > limit ? `${masked.slice(0, limit - 1)}…` : masked
 }
 
@@ -41,25 +43,33 @@ const jsonEquals = (a: unknown, b: unknown): boolean => {
 }
 
 /** Where two JSON values differ, as `at path: expected X, got Y` lines (values masked). */
-const jsonDifferences = (expected: unknown, actual: unknown, path: string, out: Array<string>): void => {
+const jsonDifferences = (
+  mask: (text: string) => string,
+  expected: unknown,
+  actual: unknown,
+  path: string,
+  out: Array<string>
+): void => {
   if (out.length >= 10 || jsonEquals(expected, actual)) return
   const at = path === "" ? "(root)" : path
   if (Array.isArray(expected) && Array.isArray(actual) && expected.length === actual.length) {
-    expected.forEach((item, i) => jsonDifferences(item, actual[i], `${path}[${i}]`, out))
+    expected.forEach((item, i) => jsonDifferences(mask, item, actual[i], `${path}[${i}]`, out))
     return
   }
   if (isRecord(expected) && isRecord(actual)) {
     for (const key of Object.keys(expected)) {
       const sub = path === "" ? key : `${path}.${key}`
-      if (!(key in actual)) out.push(`at ${sub}: expected ${show(expected[key])}, got nothing`)
-      else jsonDifferences(expected[key], actual[key], sub, out)
+      if (!(key in actual)) out.push(`at ${sub}: expected ${show(mask, expected[key])}, got nothing`)
+      else jsonDifferences(mask, expected[key], actual[key], sub, out)
     }
     for (const key of Object.keys(actual)) {
-      if (!(key in expected)) out.push(`at ${path === "" ? key : `${path}.${key}`}: unexpected ${show(actual[key])}`)
+      if (!(key in expected)) {
+        out.push(`at ${path === "" ? key : `${path}.${key}`}: unexpected ${show(mask, actual[key])}`)
+      }
     }
     return
   }
-  out.push(`at ${at}: expected ${show(expected)}, got ${show(actual)}`)
+  out.push(`at ${at}: expected ${show(mask, expected)}, got ${show(mask, actual)}`)
 }
 
 const mediaType = (value: string | undefined): string | undefined =>
@@ -67,7 +77,8 @@ const mediaType = (value: string | undefined): string | undefined =>
 
 const queryPairs = (search: URLSearchParams): Array<string> => [...search.entries()].map(([k, v]) => `${k}=${v}`).sort()
 
-const showQuery = (pairs: ReadonlyArray<string>): string => pairs.length === 0 ? "(none)" : maskText(pairs.join("&"))
+const showQuery = (mask: (text: string) => string, pairs: ReadonlyArray<string>): string =>
+  pairs.length === 0 ? "(none)" : mask(pairs.join("&"))
 
 /** The ways a live request differs from an interaction's request; empty when it matches. */
 export const compare = (expected: Interaction.Request, live: Live): Array<Difference> => {
@@ -82,7 +93,7 @@ export const compare = (expected: Interaction.Request, live: Live): Array<Differ
   if (url.pathname !== live.url.pathname) {
     differences.push({
       aspect: "path",
-      line: `path:\n    expected ${maskText(url.pathname)}\n    got      ${maskText(live.url.pathname)}`
+      line: `path:\n    expected ${live.mask(url.pathname)}\n    got      ${live.mask(live.url.pathname)}`
     })
   }
   const expectedQuery = queryPairs(url.searchParams)
@@ -90,7 +101,7 @@ export const compare = (expected: Interaction.Request, live: Live): Array<Differ
   if (expectedQuery.join("&") !== liveQuery.join("&")) {
     differences.push({
       aspect: "query",
-      line: `query: expected ${showQuery(expectedQuery)}, got ${showQuery(liveQuery)}`
+      line: `query: expected ${showQuery(live.mask, expectedQuery)}, got ${showQuery(live.mask, liveQuery)}`
     })
   }
   const expectedType = mediaType(
@@ -106,11 +117,14 @@ export const compare = (expected: Interaction.Request, live: Live): Array<Differ
   const body = expected.body
   if (body === undefined) {
     if (live.text !== "") {
-      differences.push({ aspect: "body", line: `body: expected none, got ${showText(live.text)}` })
+      differences.push({ aspect: "body", line: `body: expected none, got ${showText(live.mask, live.text)}` })
     }
   } else if (body._tag === "Text") {
     if (body.text !== live.text) {
-      differences.push({ aspect: "body", line: `body: expected ${showText(body.text)}, got ${showText(live.text)}` })
+      differences.push({
+        aspect: "body",
+        line: `body: expected ${showText(live.mask, body.text)}, got ${showText(live.mask, live.text)}`
+      })
     }
   } else {
     let parsed: { value: unknown } | undefined
@@ -122,11 +136,13 @@ export const compare = (expected: Interaction.Request, live: Live): Array<Differ
     if (parsed === undefined) {
       differences.push({
         aspect: "body",
-        line: `body: expected JSON ${show(body.value)}, got ${live.text === "" ? "none" : showText(live.text)}`
+        line: `body: expected JSON ${show(live.mask, body.value)}, got ${
+          live.text === "" ? "none" : showText(live.mask, live.text)
+        }`
       })
     } else if (!jsonEquals(body.value, parsed.value)) {
       const lines: Array<string> = []
-      jsonDifferences(body.value, parsed.value, "", lines)
+      jsonDifferences(live.mask, body.value, parsed.value, "", lines)
       differences.push({ aspect: "body", line: `body:\n${lines.map((line) => `    ${line}`).join("\n")}` })
     }
   }
@@ -135,7 +151,7 @@ export const compare = (expected: Interaction.Request, live: Live): Array<Differ
     differences.push({
       aspect: "authorization",
       line: `authorization: expected a bearer token, got ${
-        authorization === undefined ? "none" : maskHeaders({ authorization }).authorization
+        authorization === undefined ? "none" : maskHeaders({ authorization }, live.mask).authorization
       }`
     })
   }
@@ -144,7 +160,7 @@ export const compare = (expected: Interaction.Request, live: Live): Array<Differ
 
 /** The diff shown for a mismatch: each differing aspect, then the request's headers (masked). */
 export const render = (differences: ReadonlyArray<Difference>, live: Live, note?: string): string => {
-  const headers = maskHeaders(live.headers)
+  const headers = maskHeaders(live.headers, live.mask)
   const headerLines = Object.keys(headers).sort().map((name) => `    ${name}: ${headers[name]}`)
   return [
     ...(note === undefined ? [] : [`  ${note}`]),

@@ -8,7 +8,7 @@ import type { ReplayError } from "../ContractError.js"
 import * as Interaction from "../Interaction.js"
 import type { Options, ReceivedRequest, ReplayService } from "../Replay.js"
 import { compare, type Live, render } from "./match.js"
-import { maskHeaders, maskText } from "./secrets.js"
+import { credentialsOf, masker, maskHeaders, maskText } from "./secrets.js"
 
 /** msw patches process-wide globals: one replay at a time per process. */
 const lock = Effect.unsafeMakeSemaphore(1)
@@ -79,15 +79,17 @@ export const make = (
       request.headers.forEach((value, name) => {
         headers[name.toLowerCase()] = value
       })
-      const live: Live = { method: request.method, url: new URL(request.url), headers, text }
+      // the credential this request carried is masked wherever it appears, in whatever form
+      const mask = masker(credentialsOf(headers["authorization"]))
+      const live: Live = { method: request.method, url: new URL(request.url), headers, text, mask }
       const sequence = received.length + 1
-      const described = `${request.method} ${maskText(request.url)}`
+      const described = `${request.method} ${mask(request.url)}`
       const entry = {
         sequence,
         method: request.method,
-        url: maskText(request.url),
-        headers: maskHeaders(headers),
-        body: maskText(text)
+        url: mask(request.url),
+        headers: maskHeaders(headers, mask),
+        body: mask(text)
       }
       const next = interactions[cursor]
       if (next === undefined) {
@@ -113,7 +115,7 @@ export const make = (
       }
       const note = closestDifferences.length === 0
         ? `it matches interaction #${closest} (${
-          maskText(Interaction.describe(interactions[closest]!))
+          mask(Interaction.describe(interactions[closest]!))
         }), but interactions are answered in order and #${cursor} comes first; compared with #${cursor}:`
         : undefined
       if (note !== undefined) {
@@ -126,7 +128,7 @@ export const make = (
         request: described,
         sequence,
         closest,
-        expected: maskText(Interaction.describe(interactions[closest]!)),
+        expected: mask(Interaction.describe(interactions[closest]!)),
         diff: render(closestDifferences, live, note)
       })
       return HttpResponse.error()
