@@ -6,9 +6,11 @@
  * the contract-tests sanitizer and scanner use the same patterns. It recognises:
  *
  * - access keys: a run of 32 or more base64 or base64url characters (padded or not, `+ / =` also
- *   percent-encoded) that looks random (mixed character classes and a high entropy);
+ *   percent-encoded, twice over too, JSON-escaped or HTML entities) that looks random (mixed character
+ *   classes and a high entropy);
+ * - key material in hex (96 hex digits or more);
  * - connection strings' `accesskey=` values and other secret-named parameters (`signature=`, `sig=`,
- *   `client_secret=`, `password=`, `access_token=`, ...), also percent-encoded (`accesskey%3D`);
+ *   `client_secret=`, `password=`, `access_token=`, ...), quoted or not, also percent-encoded (`accesskey%3D`);
  * - JWTs, and the credential of an `Authorization`-style value (`Bearer ...`, `Basic ...`, `SharedKey ...`);
  * - any value the caller knows to be secret (the token it sent), as is, percent-encoded or base64url.
  *
@@ -81,8 +83,8 @@ export const redacted = "<redacted>"
 const placeholderPatterns: ReadonlyArray<RegExp> = [
   /^<[^<>\s]{0,64}>$/, // <key-1>, <primaryKey>, <redacted>, <token>
   /^\{\{?[^{}\s]{0,64}\}?\}$/, // {{key}}, {key}
-  /^\$\{?[A-Za-z_][\w]*\}?$/, // $KEY, ${KEY}
-  /^(sanitized|redacted|removed|masked|hidden|secret|fake|dummy|placeholder|none|null|undefined|xxx+)$/i,
+  /^\$\{?[A-Z_][A-Z0-9_]*\}?$/, // $KEY, ${ACS_KEY}: upper case, as environment variables are
+  /^(sanitized|redacted|removed|masked|hidden|fake|dummy|placeholder|xxx+)$/i,
   /^\*+$/, // **, ***
   /^0{8}-0{4}-0{4}-0{4}-0{12}$/, // the zero UUID the test proxy writes
   /^(.)\1*(==?)?$/ // one character repeated (86 `x` and `==`, as other tools mask keys)
@@ -91,7 +93,7 @@ const placeholderPatterns: ReadonlyArray<RegExp> = [
 /**
  * Whether a value is a placeholder a sanitizer wrote rather than a real secret: `<key-1>`, `<redacted>`,
  * `Sanitized`, `REDACTED`, `***`, `{{key}}`, `$KEY`, the zero UUID, or one character repeated (the 86 `x`
- * and `==` that Azure's recorders put where a key was).
+ * and `==` that Azure's recorders put where a key was). Ordinary words (`Secret`, `none`) are not.
  *
  * @example
  * ```ts
@@ -124,8 +126,14 @@ const entropy = (text: string): number => {
   return bits
 }
 
-/** The characters of a key run once percent-escapes and JSON's `\/` are read as what they stand for. */
-const unescapeRun = (run: string): string => run.replace(/%2[Bb]/g, "+").replace(/%2[Ff]/g, "/").replace(/\\\//g, "/")
+/**
+ * The characters of a key run once its escapes are read as what they stand for: percent-encoding (also
+ * twice over), JSON's `\/` and `\u002B`, HTML's `&#43;`.
+ */
+const unescapeRun = (run: string): string =>
+  run.replace(/%(?:25)?2[Bb]|\\u002[Bb]|&#(?:43|x2[Bb]);/g, "+")
+    .replace(/%(?:25)?2[Ff]|\\u002[Ff]|&#(?:47|x2[Ff]);|\\\//g, "/")
+    .replace(/%(?:25)?3[Dd]|\\u003[Dd]|&#(?:61|x3[Dd]);/g, "=")
 
 /**
  * Whether a run of base64 characters looks like random key material: 32 characters or more, at least
@@ -133,15 +141,19 @@ const unescapeRun = (run: string): string => run.replace(/%2[Bb]/g, "+").replace
  * and words fall well short of it).
  */
 const looksRandom = (run: string): boolean => {
-  const body = unescapeRun(run).replace(/(=|%3[Dd])+$/, "")
+  const body = unescapeRun(run).replace(/=+$/, "")
   if (body.length < 32) return false
   const classes = Number(/[a-z]/.test(body)) + Number(/[A-Z]/.test(body)) + Number(/\d/.test(body))
   if (classes < 2) return false
   return entropy(body) >= 0.8 * Math.log2(Math.min(body.length, 64))
 }
 
-/** A maximal run of base64 / base64url characters, `+ / =` also percent-encoded or `/` JSON-escaped. */
-const keyRun = /(?:[A-Za-z0-9_\-+/]|%2[BbFf]|\\\/)+(?:=|%3[Dd]){0,2}/g
+/** A maximal run of base64 / base64url characters, `+ / =` also escaped (see `unescapeRun`). */
+const keyRun =
+  /(?:[A-Za-z0-9_\-+/]|%(?:25)?2[BbFf]|\\u002[BbFf]|&#(?:43|47|x2[BbFf]);|\\\/)+(?:=|%(?:25)?3[Dd]|\\u003[Dd]|&#(?:61|x3[Dd]);){0,2}/g
+
+/** Hex runs long enough to be key material (a 64-byte key is 128 hex digits; a SHA-256 digest, 64, is kept). */
+const hexRun = /(?<![0-9A-Fa-f])[0-9A-Fa-f]{96,}(?![0-9A-Fa-f])/g
 
 const secretNames = "accesskey|sharedaccesskey|accountkey|primarykey|secondarykey|signature|sig|" +
   "client_secret|clientsecret|password|passwd|pwd|access_token|refresh_token|id_token|apikey|api_key|" +
@@ -149,7 +161,7 @@ const secretNames = "accesskey|sharedaccesskey|accountkey|primarykey|secondaryke
 
 /** `name=value` (or `name%3Dvalue`, or `name: value`) for a secret-named parameter; group 2 is the value. */
 const secretParameter = new RegExp(
-  `(?<![A-Za-z0-9_])((?:${secretNames})(?:\\s*[=:]\\s*|%3[Dd]))([^;&\\s"'<>,}\\]\\\\]+|%3[Bb])`,
+  `(?<![A-Za-z0-9_])((?:${secretNames})(?:\\s*[=:]\\s*["']?|%3[Dd]))([^;&\\s"'<>,}\\]\\\\]+)`,
   "gi"
 )
 
@@ -157,7 +169,7 @@ const secretParameter = new RegExp(
 const credential = /(?<![A-Za-z0-9_])((?:bearer|basic|sharedkey|hmac-sha256|pop)\s+)([A-Za-z0-9\-._~+/:=%]+)/gi
 
 /** A JWT (or a JWS / JWE in compact form): base64url segments separated by dots, the first a JSON header. */
-const jwt = /eyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){1,4}/g
+const jwt = /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{2,}(?:\.[A-Za-z0-9_-]*){1,4}/g
 
 const push = (found: Array<Match>, kind: Kind, start: number, value: string) => {
   if (value.length > 0) found.push({ kind, start, end: start + value.length, value })
@@ -172,17 +184,22 @@ const collect = (text: string, known: ReadonlyArray<string>): Array<Match> => {
     }
   }
   for (const match of text.matchAll(secretParameter)) {
-    const value = match[2]!
-    if (!/^%3[Bb]$/.test(value)) push(found, "SecretParameter", match.index + match[1]!.length, value)
+    push(found, "SecretParameter", match.index + match[1]!.length, match[2]!)
   }
   for (const match of text.matchAll(credential)) {
-    // `Bearer error="invalid_token"` (a challenge) carries parameters, not a credential
-    if (!/^[a-z_]+=/i.test(match[2]!)) push(found, "Credential", match.index + match[1]!.length, match[2]!)
+    const value = match[2]!
+    // `Bearer error="invalid_token"` (a challenge) carries parameters, not a credential; "Bearer token
+    // expired" or "Basic authentication" carry a word
+    const word =
+      /^(?:token|tokens|authentication|authorization|auth|scheme|credentials?|is|was|required|expired|invalid|missing|header)$/i
+        .test(value)
+    if (!word && !/^[a-z_]+=/i.test(value)) push(found, "Credential", match.index + match[1]!.length, value)
   }
   for (const match of text.matchAll(jwt)) push(found, "Jwt", match.index, match[0])
   for (const match of text.matchAll(keyRun)) {
     if (looksRandom(match[0])) push(found, "AccessKey", match.index, match[0])
   }
+  for (const match of text.matchAll(hexRun)) push(found, "AccessKey", match.index, match[0])
   found.sort((a, b) => a.start - b.start || b.end - a.end)
   const merged: Array<Match> = []
   for (const match of found) {
@@ -353,6 +370,9 @@ export const isSecretHeader = (name: string): boolean => {
   return secretHeaders.has(lower) || secretHeaderName.test(lower)
 }
 
+// eslint-disable-next-line no-control-regex
+const hiddenOrControl = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069\ufeff]/g
+
 /**
  * The longest text `untrusted` keeps; what is longer is cut, with `…` at the end.
  *
@@ -391,7 +411,12 @@ export const untrusted = (
   }
 ): string => {
   const maxLength = options?.maxLength ?? maxUntrustedLength
-  // eslint-disable-next-line no-control-regex
-  const masked = mask(text, options?.known).replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, " ")
-  return masked.length > maxLength ? `${masked.slice(0, maxLength - 1)}…` : masked
+  // the work is bounded whatever the text: only a head a little longer than what is kept is masked, its
+  // last run of token characters dropped (it may be the start of a secret cut in two)
+  const head = text.length > maxLength + 8192
+    ? text.slice(0, maxLength + 8192).replace(/[A-Za-z0-9+/=_\-.%&#;\\]*$/, "")
+    : text
+  // control characters, and those that reorder or hide text on a terminal (bidi overrides, zero-width)
+  const shown = mask(head, options?.known).replace(hiddenOrControl, " ")
+  return shown.length > maxLength ? `${shown.slice(0, maxLength - 1)}…` : shown
 }

@@ -15,7 +15,11 @@ describe("Redaction", () => {
         encodeURIComponent(k),
         JSON.stringify(k).slice(1, -1).replace(/\//g, "\\/"),
         `endpoint=https://acs.example/;accesskey=${k}`,
-        encodeURIComponent(`endpoint=https://acs.example/;accesskey=${k}`)
+        encodeURIComponent(`endpoint=https://acs.example/;accesskey=${k}`),
+        encodeURIComponent(encodeURIComponent(k)),
+        JSON.stringify(k).slice(1, -1).replace(/\+/g, "\\u002B").replace(/\//g, "\\u002F"),
+        k.replace(/\+/g, "&#43;").replace(/\//g, "&#47;").replace(/=/g, "&#61;"),
+        `accesskey="${k}"`
       ]
       for (const form of forms) {
         const masked = Redaction.mask(`before ${form} after`)
@@ -42,6 +46,10 @@ describe("Redaction", () => {
       Redaction.mask(`echo ${encodeURIComponent("a+b/c=tok-123")}`, ["a+b/c=tok-123"]),
       "echo <redacted>"
     )
+    assert.strictEqual(Redaction.mask("password=$ecretPassw0rd;"), "password=<redacted>;")
+    assert.strictEqual(Redaction.mask("password=Secret"), "password=<redacted>")
+    const hex = randomBytes(64).toString("hex")
+    assert.strictEqual(Redaction.mask(`hex ${hex}`), "hex <redacted>")
     const mask = Redaction.masker(["the-callers-token"])
     assert.strictEqual(mask("the-callers-token and the-callers-token"), "<redacted> and <redacted>")
   })
@@ -53,7 +61,9 @@ describe("Redaction", () => {
       "Bearer authorization_uri=\"https://login.microsoftonline.com/common\", error=\"invalid_token\"",
       "accesskey=<key-1>",
       `primaryKey ${"x".repeat(86)}==`,
-      "sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+      "sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+      "Bearer token expired; Basic authentication is not supported",
+      "accesskey=Sanitized"
     ]
     for (const text of texts) assert.strictEqual(Redaction.mask(text), text)
   })
@@ -77,7 +87,12 @@ describe("Redaction", () => {
     assert.deepStrictEqual(Redaction.matches(`accesskey=Sanitized ${"x".repeat(86)}==`), [])
   })
 
-  it("untrusted: masks, removes control characters and bounds the length", () => {
+  it("untrusted: masks, removes control and text-reordering characters and bounds the length", () => {
+    assert.strictEqual(Redaction.untrusted("a\u202eb\u200bc"), "a b c")
+    // a huge text is cut before it is masked, without leaving the start of a secret cut in two
+    const straddling = key()
+    const cut = Redaction.untrusted("x ".repeat(5_000) + straddling + "y".repeat(1 << 20), { maxLength: 10_200 })
+    assert.notInclude(cut, straddling.slice(0, 12))
     const k = key()
     const text = Redaction.untrusted(`id\r\n\u001b[2J${k}${"y".repeat(10_000)}`)
     assert.notInclude(text, k.slice(0, 20))

@@ -21,7 +21,12 @@ const describeChar = (c: string) =>
  * The first character that may not stand in a URL path segment, described without quoting the value (a
  * secret pasted into the wrong field must not come back in the message).
  */
+/** Half of a surrogate pair without the other half: not text, and `encodeURIComponent` throws on it. */
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
+
 const injection = (s: string, name: string): string | undefined => {
+  const lone = loneSurrogate.exec(s)
+  if (lone !== null) return `${name} must be text (found half of a surrogate pair at position ${lone.index + 1})`
   const match = unsafe.exec(s)
   if (match !== null) {
     return `${name} must not contain "/", "?", "#", "%", "..", whitespace or control characters ` +
@@ -48,7 +53,7 @@ const wordArbitrary = <A extends string>(extra: string, maxLength: number): Arbi
     .filter((s) => !s.includes("..")) as FastCheck.Arbitrary<A>
 
 /**
- * The ID of the target subscription (at least one character; a UUID in practice).
+ * The ID of the target subscription (1 to 128 characters; a UUID in practice).
  *
  * @example
  * ```ts
@@ -63,6 +68,9 @@ const wordArbitrary = <A extends string>(extra: string, maxLength: number): Arbi
  */
 export const SubscriptionId = Schema.String.pipe(
   Schema.minLength(1, { message: () => "subscriptionId must not be empty" }),
+  Schema.maxLength(128, {
+    message: (issue) => `subscriptionId must be at most 128 characters, got ${String(issue.actual).length}`
+  }),
   (self) => noInjection(self, "subscriptionId"),
   Schema.brand("SubscriptionId")
 ).annotations({

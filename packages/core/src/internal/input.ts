@@ -17,8 +17,15 @@ export interface Resource {
 const firstMessage = (error: ParseResult.ParseError): string =>
   ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.message ?? error.message
 
+/** A value that is not even a string is described by its type: it may be anything, a secret too. */
+const notAString = (name: string, value: unknown): InvalidInput =>
+  new InvalidInput({
+    field: name,
+    reason: `expected a string, got ${value === null ? "null" : Array.isArray(value) ? "an array" : typeof value}`
+  })
+
 const field = <A>(schema: Schema.Schema<A, string>, name: string, value: unknown): Either.Either<A, InvalidInput> =>
-  Either.mapLeft(
+  typeof value !== "string" ? Either.left(notAString(name, value)) : Either.mapLeft(
     Schema.decodeUnknownEither(schema)(value),
     (error) => new InvalidInput({ field: name, reason: firstMessage(error) })
   )
@@ -31,7 +38,7 @@ export const resource = (input: ResourceInput): Either.Either<Resource, InvalidI
     return Either.left(new InvalidInput({ field: "input", reason: "expected an object naming the resource" }))
   }
   const parts: Either.Either<ResourceId.ResourceIdParts, InvalidInput> = "resourceId" in input
-    ? Either.mapLeft(
+    ? typeof input.resourceId !== "string" ? Either.left(notAString("resourceId", input.resourceId)) : Either.mapLeft(
       decodeResourceId(input.resourceId),
       (error) => new InvalidInput({ field: "resourceId", reason: firstMessage(error) })
     )

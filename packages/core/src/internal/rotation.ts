@@ -1,4 +1,5 @@
 import type { CommunicationServiceKeys, KeyType } from "@effect-acs/schema"
+import * as KeyTypeSchema from "@effect-acs/schema/KeyType"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
@@ -10,6 +11,7 @@ import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
+import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { CommunicationServices, type KeysResponse, type ResourceInput } from "../CommunicationServices.js"
 import * as Errors from "../Errors.js"
@@ -36,17 +38,20 @@ const maxThrottleWaitMillis = 60_000
 /** What names an invalid resource in errors and events: its id, or its parts as given, masked and bounded. */
 const describeInvalid = (resource: ResourceInput): string => {
   const given = resource as Partial<Record<string, unknown>>
+  const part = (value: unknown) => typeof value === "string" ? value : `(${value === null ? "null" : typeof value})`
   const text = "resourceId" in resource
-    ? String(given.resourceId)
-    : `/subscriptions/${String(given.subscriptionId)}/resourceGroups/${String(given.resourceGroupName)}` +
-      `/providers/Microsoft.Communication/communicationServices/${String(given.communicationServiceName)}`
+    ? part(given.resourceId)
+    : `/subscriptions/${part(given.subscriptionId)}/resourceGroups/${part(given.resourceGroupName)}` +
+      `/providers/Microsoft.Communication/communicationServices/${part(given.communicationServiceName)}`
   // a connection string pasted where the resource belongs must not come back in a message
-  return /accesskey\s*=/i.test(text) ? "(a connection string given as the resource)" : Redaction.untrusted(text, {
-    maxLength: 300
-  })
+  return Redaction.matches(text).length > 0
+    ? "(a resource that holds a secret)"
+    : Redaction.untrusted(text, { maxLength: 300 })
 }
 
 const defaultRecoveryDelay = "2 seconds"
+
+const decodeKeyType = Schema.decodeUnknownEither(KeyTypeSchema.KeyType)
 
 const other = (keyType: KeyType.KeyType): KeyType.KeyType => keyType === "Primary" ? "Secondary" : "Primary"
 
@@ -63,19 +68,25 @@ const sameKey = (a: Redacted.Redacted<string> | undefined, b: Redacted.Redacted<
   a !== undefined && b !== undefined && Redacted.value(a) === Redacted.value(b)
 
 /**
- * Waits a step may make before it has changed anything (the fleet's write budget, a 429's pause): while the
- * rotation is being stopped they end at once, and the step with them, since nothing is left to finish.
+ * What a step knows about itself: `safePoint` makes a wait stoppable while the step has changed nothing (the
+ * fleet's write budget, a 429's pause: while the rotation is being stopped such a wait ends at once, and the
+ * step with it); once a call's outcome is unknown (`changed`), no wait is a safe point any more, for the
+ * rest of the step, and no later answer may be read as "nothing changed".
  */
-type SafePoint = Stoppable
+interface StepState {
+  readonly safePoint: Stoppable
+  readonly changed: () => void
+  readonly mayHaveChanged: () => boolean
+}
 
 /** Wraps every call the rotation makes to the service (the fleet adds its write budget here). */
 type Write = (
   call: Effect.Effect<KeysResponse, Errors.CommunicationServicesError>,
-  safePoint: SafePoint
+  step: StepState
 ) => Effect.Effect<KeysResponse, Errors.CommunicationServicesError>
 
-/** For waits that are not safe points: a key may be live that nobody has. */
-const noSafePoint: SafePoint = (wait) => wait
+/** A step without safe points, for calls outside the protected steps (the first read of the keys). */
+const unprotected: StepState = { safePoint: (wait) => wait, changed: () => {}, mayHaveChanged: () => false }
 
 /**
  * Runs a step that must not be abandoned half-way: in a fiber of its own, which an interruption of the
@@ -83,23 +94,32 @@ const noSafePoint: SafePoint = (wait) => wait
  * ones a timeout forks, even inside an uninterruptible region). An interruption asks the step to stop at
  * its next safe point and waits for it to end; the step's failure, if any, is kept in the cause.
  */
-const atomically = <A, E, R>(step: (safePoint: SafePoint) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+const runToCompletion = <A, E, R>(body: (step: StepState) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Effect.uninterruptibleMask((restore) =>
     Effect.gen(function*() {
       const stopping = yield* Deferred.make<void>()
-      const safePoint: SafePoint = <A, E, R>(wait: Effect.Effect<A, E, R>) =>
-        // both sides interruptible, so that the loser can be stopped even where the wait is uninterruptible (the
-        // acquisition of a write from the budget)
-        Effect.raceFirst(
-          Effect.interruptible(Effect.asSome(wait)),
-          Effect.interruptible(Effect.as(Deferred.await(stopping), Option.none<A>()))
-        ).pipe(
-          Effect.flatMap((waited): Effect.Effect<A> =>
-            Option.isSome(waited) ? Effect.succeed(waited.value) : Effect.interrupt
-          )
-        )
+      let changed = false
+      const step: StepState = {
+        safePoint: <A, E, R>(wait: Effect.Effect<A, E, R>) =>
+          Effect.suspend(() =>
+            changed ? wait : Effect.raceFirst(
+              // both sides interruptible, so that the loser can be stopped even where the wait is
+              // uninterruptible (the acquisition of a write from the budget)
+              Effect.interruptible(Effect.asSome(wait)),
+              Effect.interruptible(Effect.as(Deferred.await(stopping), Option.none<A>()))
+            ).pipe(
+              Effect.flatMap((waited): Effect.Effect<A> =>
+                Option.isSome(waited) ? Effect.succeed(waited.value) : Effect.interrupt
+              )
+            )
+          ),
+        changed: () => {
+          changed = true
+        },
+        mayHaveChanged: () => changed
+      }
       // interruptible inside, so that its own timeouts (per attempt, per publish) can cut its waits short
-      const fiber = yield* Effect.forkDaemon(Effect.interruptible(step(safePoint)))
+      const fiber = yield* Effect.forkDaemon(Effect.interruptible(body(step)))
       const exit = yield* restore(Fiber.await(fiber)).pipe(
         Effect.onInterrupt(() => Deferred.succeed(stopping, undefined)),
         Effect.catchAllCause(() => Fiber.await(fiber))
@@ -107,6 +127,39 @@ const atomically = <A, E, R>(step: (safePoint: SafePoint) => Effect.Effect<A, E,
       return yield* exit
     })
   )
+
+/** The failures after which regenerating again cannot succeed (when their outcome is known): the request is refused. */
+const refusals: ReadonlySet<string> = new Set([
+  "InvalidInput",
+  "AuthenticationFailed",
+  "AuthorizationFailed",
+  "NotFound",
+  "BadRequest",
+  "UnexpectedResponse"
+])
+
+/**
+ * What the caller's `publish` or `verify` failed with, fit to keep in `RotationFailed.cause`: the key it was
+ * given masked wherever it appears (an SDK error may carry the request it failed on, whose body is the key).
+ */
+const safeCause = (cause: unknown, key: PublishedKey): unknown => {
+  const known = [key.key, key.connectionString]
+  if (typeof cause === "string") return Redaction.mask(cause, known)
+  if (typeof cause !== "object" || cause === null) return cause
+  const copy: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(cause)) {
+    copy[name] = typeof value === "string"
+      ? Redaction.mask(value, known)
+      : typeof value === "number" || typeof value === "boolean"
+      ? value
+      : undefined
+  }
+  if (cause instanceof Error) {
+    copy.name = cause.name
+    copy.message = Redaction.mask(cause.message, known)
+  }
+  return copy
+}
 
 const rotateWith = <E, R, E2, R2>(
   resource: ResourceInput,
@@ -150,15 +203,18 @@ const rotateWith = <E, R, E2, R2>(
     if (Either.isLeft(target)) {
       return yield* failed("ReadKeys", undefined, false, "the resource is not valid", target.left)
     }
-    if (Option.isNone(publishTimeout)) {
-      return yield* failed("Publish", undefined, false, "publishTimeout must be a positive duration", undefined)
-    }
-    if (Option.isNone(recoveryDelay) || Option.isNone(recoveryTimeout)) {
+    const first = options.first === undefined ? "Secondary" : Either.getOrUndefined(decodeKeyType(options.first))
+    if (
+      first === undefined || Option.isNone(publishTimeout) || Option.isNone(recoveryDelay) ||
+      Option.isNone(recoveryTimeout) || !Duration.isFinite(recoveryTimeout.value)
+    ) {
+      // nothing was done: reported where nothing was done yet
       return yield* failed(
-        "Recover",
+        "ReadKeys",
         undefined,
         false,
-        "recoveryDelay and recoveryTimeout must be durations",
+        "the options are not valid: first must be \"Primary\" or \"Secondary\", publishTimeout a positive " +
+          "duration, recoveryDelay a duration and recoveryTimeout a finite one",
         undefined
       )
     }
@@ -167,6 +223,9 @@ const rotateWith = <E, R, E2, R2>(
     const publish = (keyType: KeyType.KeyType, value: NonNullable<ReturnType<typeof pick>>) => {
       const key: PublishedKey = { resourceId, keyType, ...value }
       return Effect.suspend(() => options.publish(key)).pipe(
+        // a publish that dies (a thrown exception, a rejected Effect.promise) failed like any other: retried,
+        // then reported with the key that is live and not published
+        Effect.catchAllDefect((defect) => Effect.fail(defect)),
         Effect.timeoutFail({
           duration: publishTimeout.value,
           onTimeout: () => new PublishTimedOut({ timeout: Duration.format(publishTimeout.value) })
@@ -178,7 +237,7 @@ const rotateWith = <E, R, E2, R2>(
             keyType,
             false,
             `the ${keyType} key is live but could not be published; listKeys returns it`,
-            error
+            safeCause(error, key)
           )
         ),
         Effect.zipRight(record({ action: "publish", keyType })),
@@ -189,46 +248,50 @@ const rotateWith = <E, R, E2, R2>(
       )
     }
 
-    const listKeys = (safePoint: SafePoint) => write(client.listKeysResponse(resource), safePoint)
+    const listKeys = (step: StepState) => write(client.listKeysResponse(resource), step)
 
     /**
      * Regenerates one key and publishes it. When the outcome is unknown (the service may have regenerated
-     * the key, or may still be doing so), the same key is regenerated again until an answer says what is
-     * live: the service regenerates one key of a resource at a time (it answers 409 while one is in
-     * progress), so once a regeneration is answered no earlier one can still change the key. Only when that
-     * keeps failing are the live keys read and the live key published.
+     * the key, or may still be doing so), the same key is regenerated again until a regeneration is answered:
+     * the service regenerates one key of a resource at a time (it answers 409 while one is in progress), so
+     * a regeneration that is answered is the one whose key is live. Only when none is answered within
+     * `recoveryTimeout` are the live keys read and the live key published.
      */
     const regenerateAndPublish = (
       keyType: KeyType.KeyType,
       before: CommunicationServiceKeys.CommunicationServiceKeys,
-      safePoint: SafePoint
+      step: StepState
     ) =>
       Effect.gen(function*() {
-        // the client's own waits (a 429's Retry-After) are safe points exactly where the rotation's are
-        const regenerate = (point: SafePoint) =>
-          write(
-            client.regenerateKeyResponse({ ...resource, keyType }).pipe(Effect.provideService(CurrentSafePoint, point)),
-            point
-          )
-        let attempt = yield* Effect.either(regenerate(safePoint))
-        if (Either.isLeft(attempt) && !Errors.isOutcomeUnknown(attempt.left)) {
+        // the client's own waits (a 429's Retry-After) are safe points exactly where the step's are
+        const regenerate = write(
+          client.regenerateKeyResponse({ ...resource, keyType }).pipe(
+            Effect.provideService(CurrentSafePoint, step.safePoint),
+            Effect.tapError((error) => Errors.isOutcomeUnknown(error) ? Effect.sync(step.changed) : Effect.void)
+          ),
+          step
+        )
+        let attempt = yield* Effect.either(regenerate)
+        if (Either.isLeft(attempt) && !step.mayHaveChanged()) {
           return yield* failed("Regenerate", keyType, false, `the ${keyType} key was not regenerated`, attempt.left)
         }
+        // from here on no wait is a safe point: a key may be live that nobody has
+        step.changed()
         const longestWait = Duration.min(maxRecoveryWait, Duration.times(recoveryDelay.value, 16))
         const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(recoveryTimeout.value)
         let wait = recoveryDelay.value
-        for (let recovery = 1; Either.isLeft(attempt); recovery++) {
-          const cause = attempt.left
-          // an unknown outcome or a regeneration in progress (409): try again, immediately the first time
-          if (cause._tag !== "Conflict" && !Errors.isOutcomeUnknown(cause)) break
+        const refused = (error: Errors.CommunicationServicesError) =>
+          refusals.has(error._tag) && !Errors.isOutcomeUnknown(error)
+        for (let recovery = 1; Either.isLeft(attempt) && !refused(attempt.left); recovery++) {
+          // an unknown outcome, a regeneration in progress (409), a throttled or unsent attempt: try again,
+          // at once the first time, until one is answered
           if (recovery > 1) {
             if ((yield* Clock.currentTimeMillis) + Duration.toMillis(wait) > deadline) break
             yield* Effect.sleep(wait)
             wait = Duration.min(Duration.times(wait, 2), longestWait)
           }
           recovered = true
-          // nothing here is a safe point any more: a key may be live that nobody has
-          attempt = yield* Effect.either(regenerate(noSafePoint))
+          attempt = yield* Effect.either(regenerate)
           yield* record({ action: "recover", keyType }, Either.getOrUndefined(attempt))
         }
         if (Either.isRight(attempt)) {
@@ -236,8 +299,10 @@ const rotateWith = <E, R, E2, R2>(
           regenerated.push(keyType)
           const fresh = pick(attempt.right.keys, keyType)
           if (fresh !== undefined) return yield* publish(keyType, fresh)
-          // the answer holds the key (the client makes sure) but no connection string: the pair is read
-          const read = yield* listKeys(noSafePoint).pipe(
+          // the answer holds the key (the client makes sure) but no connection string: the pair is read, and
+          // only the key that was answered is published
+          const answered = keyType === "Primary" ? attempt.right.keys.primaryKey : attempt.right.keys.secondaryKey
+          const read = yield* listKeys(step).pipe(
             Effect.mapError((error) =>
               failed(
                 "Recover",
@@ -249,14 +314,20 @@ const rotateWith = <E, R, E2, R2>(
             )
           )
           const pair = pick(read.keys, keyType)
-          if (pair === undefined) {
-            return yield* failed("Recover", keyType, false, `listKeys did not return the ${keyType} key`, undefined)
+          if (pair === undefined || !sameKey(pair.key, answered)) {
+            return yield* failed(
+              "Recover",
+              keyType,
+              false,
+              `the ${keyType} key was regenerated without its connection string, and listKeys did not return it: call listKeys and publish the live ${keyType} key`,
+              undefined
+            )
           }
           return yield* publish(keyType, pair)
         }
         // no regeneration was answered: what is live now is the best there is, published before anything else
         const cause = attempt.left
-        const live = yield* listKeys(noSafePoint).pipe(
+        const live = yield* listKeys(step).pipe(
           Effect.mapError((error) =>
             failed(
               "Recover",
@@ -279,7 +350,7 @@ const rotateWith = <E, R, E2, R2>(
             "Regenerate",
             keyType,
             true,
-            `the ${keyType} key was not regenerated (the live key is unchanged, and was published)`,
+            `no regeneration of the ${keyType} key was answered and the live key is unchanged; it was published`,
             cause
           )
           : failed(
@@ -291,21 +362,26 @@ const rotateWith = <E, R, E2, R2>(
           )
       })
 
-    const first = options.first ?? "Secondary"
-    const current = yield* listKeys(noSafePoint).pipe(
+    const current = yield* listKeys(unprotected).pipe(
       Effect.mapError((error) => failed("ReadKeys", undefined, false, "the current keys could not be read", error))
     )
     yield* record({ action: "listKeys" }, current)
-    const firstKey = yield* atomically((safePoint) => regenerateAndPublish(first, current.keys, safePoint))
+    const firstKey = yield* runToCompletion((step) => regenerateAndPublish(first, current.keys, step))
     if (options.verify !== undefined) {
       yield* options.verify(firstKey).pipe(
         Effect.mapError((error) =>
-          failed("Verify", first, true, `clients could not be verified to use the new ${first} key`, error)
+          failed(
+            "Verify",
+            first,
+            true,
+            `clients could not be verified to use the new ${first} key`,
+            safeCause(error, firstKey)
+          )
         ),
         Effect.zipRight(record({ action: "verify", keyType: first }))
       )
     }
-    yield* atomically((safePoint) => regenerateAndPublish(other(first), current.keys, safePoint))
+    yield* runToCompletion((step) => regenerateAndPublish(other(first), current.keys, step))
     return {
       resourceId,
       startedAt,
@@ -340,12 +416,12 @@ export const rotateFleet = <EIn, RIn, E, R, E2 = never, R2 = never>(
       const bucket = buckets?.(subscriptionId)
       const attempt = (
         call: Effect.Effect<KeysResponse, Errors.CommunicationServicesError>,
-        safePoint: SafePoint,
+        step: StepState,
         throttles: number
       ): Effect.Effect<KeysResponse, Errors.CommunicationServicesError> =>
         (bucket === undefined ? call : Effect.acquireUseRelease(
-          // waiting for the budget sends nothing: a safe point
-          safePoint(bucket.take),
+          // waiting for the budget sends nothing: a safe point, as long as the step has changed nothing
+          step.safePoint(bucket.take),
           () => call,
           // settled only for a write that took a token, whatever became of it
           (_, exit) =>
@@ -361,18 +437,18 @@ export const rotateFleet = <EIn, RIn, E, R, E2 = never, R2 = never>(
             (error): error is Errors.Throttled => error._tag === "Throttled" && throttles < maxThrottles,
             (error) => {
               throttled++
+              // a 429 after an unknown outcome (in the client's own retries) leaves the step changed
+              if (error.outcomeUnknown) step.changed()
               // the service's hint is honoured up to a minute, whatever it asked for
               const waitMillis = Math.min(error.retryAfterMillis ?? 1000, maxThrottleWaitMillis)
-              // a 429 changed nothing: unless an earlier attempt's outcome is unknown, the wait is a safe point
-              const wait = error.outcomeUnknown ? (effect: Effect.Effect<void>) => effect : safePoint
-              return wait(bucket?.pause(waitMillis) ?? Effect.sleep(waitMillis)).pipe(
+              return step.safePoint(bucket?.pause(waitMillis) ?? Effect.sleep(waitMillis)).pipe(
                 Effect.zipRight(emit({ _tag: "Throttled", subscriptionId, waitMillis })),
-                Effect.zipRight(attempt(call, safePoint, throttles + 1))
+                Effect.zipRight(attempt(call, step, throttles + 1))
               )
             }
           )
         )
-      return (call, safePoint) => attempt(call, safePoint, 0)
+      return (call, step) => attempt(call, step, 0)
     }
 
     // each resource once: a second entry for the same resource (in any letter case) is skipped, so the key
