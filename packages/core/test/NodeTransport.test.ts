@@ -227,6 +227,38 @@ describe("NodeTransport", () => {
       yield* Scope.close(scope, Exit.void)
     }))
 
+  it.scopedLive("idleTimeout closes an idle pooled socket, never a request in flight", () =>
+    Effect.gen(function*() {
+      const server = yield* serve((_, response) => setTimeout(() => json(response, 200, { ok: true }), 300))
+      const http = yield* client({ idleTimeout: 100 })
+      // the answer takes three times the idle timeout: the request is not cut
+      assert.strictEqual((yield* http.get(server.url)).status, 200)
+      assert.strictEqual(server.open(), 1)
+      yield* eventually(() => server.open() === 0, "the idle socket was closed")
+    }))
+
+  it.live("after the layer closes, no socket or timer of the transport is left", () =>
+    Effect.gen(function*() {
+      const count = () => {
+        const counts: Record<string, number> = {}
+        for (const name of process.getActiveResourcesInfo()) counts[name] = (counts[name] ?? 0) + 1
+        return counts
+      }
+      yield* sleep(50) // what earlier tests closed is gone
+      const before = count()
+      yield* Effect.scoped(Effect.gen(function*() {
+        const server = yield* serve((_, response) => json(response, 200, { ok: true }))
+        const http = yield* client()
+        yield* Effect.forEach([1, 2, 3, 4], () => http.get(server.url), { concurrency: 4 })
+        assert.isAtLeast(server.open(), 1)
+      }))
+      yield* sleep(50)
+      const after = count()
+      assert.isAtMost(after["TCPSocketWrap"] ?? 0, before["TCPSocketWrap"] ?? 0, "sockets")
+      assert.isAtMost(after["TCPServerWrap"] ?? 0, before["TCPServerWrap"] ?? 0, "servers")
+      assert.isAtMost(after["Timeout"] ?? 0, before["Timeout"] ?? 0, "timers")
+    }))
+
   describe("bounded bodies", () => {
     it.scopedLive("a content-length over maxResponseBytes is refused before reading; the socket is destroyed", () =>
       Effect.gen(function*() {

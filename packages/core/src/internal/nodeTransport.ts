@@ -309,28 +309,29 @@ const exchange = (
     }
     signal.addEventListener("abort", onAbort, { once: true })
 
+    // once the status and headers are in, a failure is the body's (a ResponseError when it is read)
+    let bodyFailed: ((cause: unknown) => void) | undefined
     // these listeners stay for the request's life: an error after the outcome is known is ignored, not thrown
-    nodeRequest.on("error", (cause) => failRequest("Transport", cause))
-    let responded = false
+    nodeRequest.on("error", (cause) => bodyFailed === undefined ? failRequest("Transport", cause) : bodyFailed(cause))
     nodeRequest.on("close", () => {
       // once a response arrived, its own events tell how its body ended
-      if (!responded) failRequest("Transport", new Error("the connection closed before a response arrived"))
+      if (bodyFailed === undefined) {
+        failRequest("Transport", new Error("the connection closed before a response arrived"))
+      }
     })
     nodeRequest.on("response", (response) => {
-      responded = true
       const status = response.statusCode ?? 0
       const remoteAddress = Option.fromNullable(response.socket?.remoteAddress)
       const respond = (body: Body) =>
         settle(Effect.succeed(new NodeTransportResponse(request, status, response.headers, remoteAddress, body)))
+      bodyFailed = (cause) => respond({ _tag: "Failed", cause: new BodyIncomplete(cause) })
       const tooLarge = (received: number | undefined, declared: number | undefined) => {
         respond({ _tag: "Failed", cause: new BodyTooLarge(limit, received, declared) })
         // the rest is never read: the connection goes, not back to the pool
         nodeRequest.destroy()
       }
-      response.on("error", (cause) => respond({ _tag: "Failed", cause: new BodyIncomplete(cause) }))
-      response.on("close", () => {
-        if (!settled) respond({ _tag: "Failed", cause: new BodyIncomplete(undefined) })
-      })
+      response.on("error", bodyFailed)
+      response.on("close", () => bodyFailed!(undefined))
       const declared = response.headers["content-length"]
       if (declared !== undefined && Number(declared) > limit) {
         tooLarge(undefined, Number(declared))
