@@ -324,7 +324,10 @@ const exchange = (
       const remoteAddress = Option.fromNullable(response.socket?.remoteAddress)
       const respond = (body: Body) =>
         settle(Effect.succeed(new NodeTransportResponse(request, status, response.headers, remoteAddress, body)))
-      bodyFailed = (cause) => respond({ _tag: "Failed", cause: new BodyIncomplete(cause) })
+      bodyFailed = (cause) => {
+        // every response closes: after its end, that is nothing to report
+        if (!settled) respond({ _tag: "Failed", cause: new BodyIncomplete(cause) })
+      }
       const tooLarge = (received: number | undefined, declared: number | undefined) => {
         respond({ _tag: "Failed", cause: new BodyTooLarge(limit, received, declared) })
         // the rest is never read: the connection goes, not back to the pool
