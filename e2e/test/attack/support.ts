@@ -1,8 +1,8 @@
 /**
- * What the attack files share: the three transports, secrets shaped like the real ones, the client under
+ * What the attack files share: the transports, secrets shaped like the real ones, the client under
  * attack, and assertions on typed failures.
  */
-import { AzureCredential, CommunicationServices, RetryPolicy } from "@effect-acs/core"
+import { AzureCredential, CommunicationServices, NodeTransport, RetryPolicy } from "@effect-acs/core"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -24,7 +24,8 @@ export interface Transport {
 export const transports: ReadonlyArray<Transport> = [
   { name: "FetchHttpClient.layer", layer: FetchHttpClient.layer },
   { name: "NodeHttpClient.layer", layer: NodeHttpClient.layer },
-  { name: "NodeHttpClient.layerUndici", layer: NodeHttpClient.layerUndici }
+  { name: "NodeHttpClient.layerUndici", layer: NodeHttpClient.layerUndici },
+  { name: "NodeTransport.layer", layer: NodeTransport.layer }
 ]
 
 // -------------------------------------------------------------------------------------------------------------

@@ -47,6 +47,20 @@ export * as CommunicationServices from "./CommunicationServices.js"
 export * as Errors from "./Errors.js"
 
 /**
+ * A lean `HttpClient` over `node:http` with a keep-alive agent: the recommended transport on Node.
+ *
+ * @example
+ * ```ts
+ * import { NodeTransport } from "@effect-acs/core"
+ *
+ * console.log(Object.keys(NodeTransport))
+ * ```
+ *
+ * @since 0.2.0
+ */
+export * as NodeTransport from "./NodeTransport.js"
+
+/**
  * Finding and masking secrets in untrusted text: the one place that knows what a secret looks like.
  *
  * @example

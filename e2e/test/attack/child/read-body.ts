@@ -6,7 +6,7 @@
  *
  *   node --conditions=source --import tsx read-body.ts <transport> <url> <ceiling MB>
  */
-import { AzureCredential, CommunicationServices } from "@effect-acs/core"
+import { AzureCredential, CommunicationServices, NodeTransport } from "@effect-acs/core"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as Cause from "effect/Cause"
@@ -19,7 +19,8 @@ const [transportName = "", url = "", ceilingMb = "600"] = process.argv.slice(2)
 const transports = {
   "FetchHttpClient.layer": FetchHttpClient.layer,
   "NodeHttpClient.layer": NodeHttpClient.layer,
-  "NodeHttpClient.layerUndici": NodeHttpClient.layerUndici
+  "NodeHttpClient.layerUndici": NodeHttpClient.layerUndici,
+  "NodeTransport.layer": NodeTransport.layer
 } as const
 const transport = transports[transportName as keyof typeof transports]
 
