@@ -331,7 +331,16 @@ export const make = (options: Options = {}) =>
       claims: string | undefined
     ): Effect.Effect<KeysResponse, Errors.CommunicationServicesError> =>
       Effect.gen(function*() {
-        const token = yield* credential.getToken({ scope, claims })
+        // nothing has been sent while a token is fetched: bounded like the attempt, and a safe point of a
+        // rotation step unless an earlier attempt's outcome is unknown
+        const fetchToken = timeoutFail(
+          credential.getToken({ scope, claims }),
+          timeout,
+          () => new Errors.CredentialError({ reason: `no token within ${Duration.format(timeout)}` })
+        )
+        const token = yield* attempt.priorOutcomeUnknown
+          ? fetchToken
+          : Effect.flatMap(SafePoint, (stoppable) => stoppable(fetchToken))
         const bearer = Redacted.value(token.token)
         if (!tokenSafe.test(bearer)) {
           return yield* new Errors.CredentialError({

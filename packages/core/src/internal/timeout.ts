@@ -24,7 +24,9 @@ export const timeoutFail = <A, E, R, E2>(
     // the work stays interruptible by the timeout even inside an uninterruptible region: a hung exchange
     // must still end
     const work = Effect.interruptible(self)
-    if (!Duration.isFinite(duration) || Duration.toMillis(duration) > maxTimerMillis) return work
+    if (!Duration.isFinite(duration)) return work
+    // a longer delay would fire at once: the longest one a timer honours (24.8 days) is used instead
+    const millis = Math.min(Duration.toMillis(duration), maxTimerMillis)
     return clock !== liveClock
       ? Effect.timeoutFail(work, { duration, onTimeout })
       : Effect.flatMap(Effect.fork(work), (fiber) => {
@@ -32,7 +34,7 @@ export const timeoutFail = <A, E, R, E2>(
         const timer = setTimeout(() => {
           timedOut = true
           fiber.unsafeInterruptAsFork(FiberId.none)
-        }, Duration.toMillis(duration))
+        }, millis)
         return Fiber.join(fiber).pipe(
           Effect.ensuring(Effect.sync(() => clearTimeout(timer))),
           Effect.catchAllCause((cause): Effect.Effect<never, E | E2> =>
