@@ -328,4 +328,33 @@ describe("Rotation.rotate", () => {
       yield* assertNoSecret(error, ["c2VjcmV0LWtleS1tYXRlcmlhbA"])
       assert.strictEqual(arm.seen.length, 0)
     }))
+
+  it.effect("a publish error that shows the key it was given is kept masked; one that does not is kept as it is", () =>
+    Effect.gen(function*() {
+      class VaultError extends Error {
+        constructor(readonly request: string) {
+          super(`vault refused ${request}`)
+        }
+      }
+      const leaky = yield* Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, {
+        publish: (key) => Effect.fail(new VaultError(`PUT secret=${Redacted.value(key.connectionString)}`)),
+        publishRetry: Schedule.recurs(0)
+      })).pipe(Effect.provide(statefulArm().layer()))
+      yield* assertNoSecret(leaky, ["acs-secondary-2"])
+      assert.include((leaky.cause as { message: string }).message, "vault refused PUT secret=<redacted>")
+
+      const clean = new VaultError("PUT secret=(not shown)")
+      const kept = yield* Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, {
+        publish: () => Effect.fail(clean),
+        publishRetry: Schedule.recurs(0)
+      })).pipe(Effect.provide(statefulArm().layer()))
+      assert.strictEqual(kept.cause, clean)
+
+      const died = yield* Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, {
+        publish: () => Effect.die(new Error("thrown")),
+        publishRetry: Schedule.recurs(1)
+      })).pipe(Effect.provide(statefulArm().layer()))
+      assert.strictEqual(died.step, "Publish")
+      assert.isFalse(died.livePublished)
+    }))
 })

@@ -139,13 +139,22 @@ const refusals: ReadonlySet<string> = new Set([
 ])
 
 /**
- * What the caller's `publish` or `verify` failed with, fit to keep in `RotationFailed.cause`: the key it was
- * given masked wherever it appears (an SDK error may carry the request it failed on, whose body is the key).
+ * What the caller's `publish` or `verify` failed with, fit to keep in `RotationFailed.cause`: the error itself
+ * (so `instanceof` and its fields still serve), unless it shows the key it was given (an SDK error may carry
+ * the request it failed on, whose body is the key); then a copy of its plain fields with the key masked.
  */
 const safeCause = (cause: unknown, key: PublishedKey): unknown => {
   const known = [key.key, key.connectionString]
-  if (typeof cause === "string") return Redaction.mask(cause, known)
+  const shows = (text: string) => Redaction.matches(text, known).some((match) => match.kind === "Known")
+  if (typeof cause === "string") return shows(cause) ? Redaction.mask(cause, known) : cause
   if (typeof cause !== "object" || cause === null) return cause
+  let clean: boolean
+  try {
+    clean = !shows(`${cause instanceof Error ? cause.message : ""} ${JSON.stringify(cause) ?? ""}`)
+  } catch {
+    clean = false // a cycle, or a throwing toJSON: what it shows is unknown, so it is copied
+  }
+  if (clean) return cause
   const copy: Record<string, unknown> = {}
   for (const [name, value] of Object.entries(cause)) {
     copy[name] = typeof value === "string"
