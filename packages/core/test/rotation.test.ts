@@ -357,4 +357,22 @@ describe("Rotation.rotate", () => {
       assert.strictEqual(died.step, "Publish")
       assert.isFalse(died.livePublished)
     }))
+
+  it.effect("two rotations of the same resource at once never interleave a step: the key published last is live", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm()
+      const layer = arm.layer()
+      const { last, publish } = recorder()
+      // the first rotation publishes slowly; without a lock across each step the second one's key would be
+      // published first and the first one's stale key last
+      const slow = (key: Rotation.PublishedKey) => Effect.zipRight(Effect.sleep("1 second"), publish(key))
+      const both = Effect.all([
+        Rotation.rotate({ resourceId: resourceId("acs") }, { publish: slow }),
+        Rotation.rotate({ resourceId: resourceId("acs") }, { publish })
+      ], { concurrency: 2 }).pipe(Effect.provide(layer))
+      yield* runOnTestClock(both)
+      assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"))
+      assert.strictEqual(last("Primary"), arm.value("acs", "primary"))
+      assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-3")
+    }))
 })

@@ -20,6 +20,7 @@ import type { FleetOptions, FleetSummary, PublishedKey, RotateOptions, RotationR
 import { armWriteBudget, PublishTimedOut, RotationFailed } from "../Rotation.js"
 import * as Budget from "./budget.js"
 import * as input from "./input.js"
+import * as KeyedLock from "./keyedLock.js"
 import { SafePoint as CurrentSafePoint, type Stoppable } from "./safePoint.js"
 
 const defaultPublishRetry = Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(3)))
@@ -168,6 +169,21 @@ const safeCause = (cause: unknown, key: PublishedKey): unknown => {
     copy.message = Redaction.mask(cause.message, known)
   }
   return copy
+}
+
+/**
+ * One lock per client and resource, held across each regenerate-and-publish: two rotations of the same
+ * resource (two `rotate` calls, two fleets) never interleave a step, so the key published last is the live
+ * one. (The client's own lock serialises the regenerations only.)
+ */
+const stepLocks = new WeakMap<object, ReturnType<typeof KeyedLock.make>>()
+const stepLockFor = (client: object) => {
+  let lock = stepLocks.get(client)
+  if (lock === undefined) {
+    lock = KeyedLock.make()
+    stepLocks.set(client, lock)
+  }
+  return lock
 }
 
 const rotateWith = <E, R, E2, R2>(
@@ -375,7 +391,11 @@ const rotateWith = <E, R, E2, R2>(
       Effect.mapError((error) => failed("ReadKeys", undefined, false, "the current keys could not be read", error))
     )
     yield* record({ action: "listKeys" }, current)
-    const firstKey = yield* runToCompletion((step) => regenerateAndPublish(first, current.keys, step))
+    const lock = stepLockFor(client)
+    const firstKey = yield* lock(
+      target.right.lockKey,
+      runToCompletion((step) => regenerateAndPublish(first, current.keys, step))
+    )
     if (options.verify !== undefined) {
       yield* options.verify(firstKey).pipe(
         Effect.mapError((error) =>
@@ -390,7 +410,7 @@ const rotateWith = <E, R, E2, R2>(
         Effect.zipRight(record({ action: "verify", keyType: first }))
       )
     }
-    yield* runToCompletion((step) => regenerateAndPublish(other(first), current.keys, step))
+    yield* lock(target.right.lockKey, runToCompletion((step) => regenerateAndPublish(other(first), current.keys, step)))
     return {
       resourceId,
       startedAt,
