@@ -366,10 +366,9 @@ describe("Rotation.rotate", () => {
       // the first rotation publishes slowly; without a lock across each step the second one's key would be
       // published first and the first one's stale key last
       const slow = (key: Rotation.PublishedKey) => Effect.zipRight(Effect.sleep("1 second"), publish(key))
-      const both = Effect.all([
-        Rotation.rotate({ resourceId: resourceId("acs") }, { publish: slow }),
+      const rotation = (publish: (key: Rotation.PublishedKey) => Effect.Effect<void>) =>
         Rotation.rotate({ resourceId: resourceId("acs") }, { publish })
-      ], { concurrency: 2 }).pipe(Effect.provide(layer))
+      const both = Effect.all([rotation(slow), rotation(publish)], { concurrency: 2 }).pipe(Effect.provide(layer))
       yield* runOnTestClock(both)
       assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"))
       assert.strictEqual(last("Primary"), arm.value("acs", "primary"))
