@@ -71,7 +71,16 @@ describe.each(transports)("rotation under interruption over $name", (transport) 
           const fiber = yield* Effect.fork(
             Rotation.rotate({ resourceId }, rotateOptions(published, () => Math.floor(random() * 5)))
           )
-          yield* Effect.sleep(Duration.millis(Math.floor(random() * 90)))
+          const delay = Math.floor(random() * 90)
+          if (i % 2 === 0) {
+            // every other run is interrupted exactly while its regeneration is on the wire (waited for, a
+            // bounded while), so that this case never depends on the machine's timing
+            for (let polls = 0; polls < 500 && arm.state(resourceId).inFlight === 0; polls++) {
+              yield* Effect.sleep("1 millis")
+            }
+          } else {
+            yield* Effect.sleep(Duration.millis(delay))
+          }
           if (arm.state(resourceId).inFlight > 0) onTheWire++
           yield* Fiber.interrupt(fiber)
         }), { concurrency: 10, discard: true }).pipe(Effect.provide(client(transport, arm)))

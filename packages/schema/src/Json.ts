@@ -8,8 +8,8 @@
  *
  * @since 0.2.0
  */
-import * as Data from "effect/Data"
 import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
 
 /**
  * The nesting `parse` accepts by default: 64 levels of arrays and objects.
@@ -40,10 +40,10 @@ export const defaultMaxDepth = 64
  * @since 0.2.0
  * @category errors
  */
-export class JsonError extends Data.TaggedError("JsonError")<{
-  readonly reason: "Syntax" | "TooDeep"
-  readonly maxDepth: number
-}> {
+export class JsonError extends Schema.TaggedError<JsonError>("@effect-acs/schema/JsonError")("JsonError", {
+  reason: Schema.Literal("Syntax", "TooDeep"),
+  maxDepth: Schema.Number
+}) {
   /**
    * @since 0.2.0
    */

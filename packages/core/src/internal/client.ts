@@ -1,6 +1,5 @@
 import { CommunicationServiceKeys, ErrorResponse, Json, Parameters } from "@effect-acs/schema"
 import type { KeyType } from "@effect-acs/schema"
-import type { CommunicationServiceKeys as Keys } from "@effect-acs/schema"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
@@ -8,7 +7,6 @@ import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Clock from "effect/Clock"
-import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -223,10 +221,14 @@ const isBodyError = (error: HttpClientError.HttpClientError) => error._tag === "
 
 /** `FetchHttpClient` follows redirects unless told not to: this library never follows one (other transports don't). */
 const noRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(Effect.context<never>(), (context) => {
-    const init = Context.getOrElse(context, FetchHttpClient.RequestInit, () => ({}))
-    return Effect.provideService(effect, FetchHttpClient.RequestInit, { ...init, redirect: "manual" })
-  })
+  Effect.flatMap(
+    Effect.serviceOption(FetchHttpClient.RequestInit),
+    (init) =>
+      Effect.provideService(effect, FetchHttpClient.RequestInit, {
+        ...Option.getOrElse(init, () => ({})),
+        redirect: "manual"
+      })
+  )
 
 /** The W3C trace context of the current span, when there is one (the caller opted in to send it). */
 const withTraceparent = (request: HttpClientRequest.HttpClientRequest) =>
@@ -362,9 +364,9 @@ export const make = (options: Options = {}) =>
             attempts: attempt.attempts,
             outcomeUnknown: attempt.priorOutcomeUnknown || (regenerate && reason !== "Connect")
           })
-        const traced = propagateTrace ? yield* withTraceparent(request) : request
+        const outgoing = propagateTrace ? yield* withTraceparent(request) : request
         const [response, body] = yield* http.execute(
-          HttpClientRequest.setHeader(traced, "authorization", `Bearer ${bearer}`)
+          HttpClientRequest.setHeader(outgoing, "authorization", `Bearer ${bearer}`)
         ).pipe(
           Effect.flatMap((response) =>
             Effect.map(Body.read(response, maxResponseBytes), (body) => [response, body] as const)
@@ -553,5 +555,5 @@ export const make = (options: Options = {}) =>
     return service
   })
 
-const hasKey = (keys: Keys.CommunicationServiceKeys, keyType: KeyType.KeyType): boolean =>
+const hasKey = (keys: CommunicationServiceKeys.CommunicationServiceKeys, keyType: KeyType.KeyType): boolean =>
   (keyType === "Primary" ? keys.primaryKey : keys.secondaryKey) !== undefined
