@@ -15,6 +15,7 @@ import {
   clientLayer,
   connectionString,
   describeExit,
+  errorStatuses,
   failureOf,
   newKey,
   newToken,
@@ -25,17 +26,6 @@ import {
 const deep = 100_000
 const arrays = (depth: number) => "[".repeat(depth) + "]".repeat(depth)
 const objects = (depth: number, leaf = "1") => "{\"a\":".repeat(depth) + leaf + "}".repeat(depth)
-
-const statuses: ReadonlyArray<readonly [number, string]> = [
-  [400, "BadRequest"],
-  [401, "AuthenticationFailed"],
-  [403, "AuthorizationFailed"],
-  [404, "NotFound"],
-  [409, "Conflict"],
-  [429, "Throttled"],
-  [500, "ServiceError"],
-  [503, "ServiceError"]
-]
 
 describe.each(transports)("deep nesting over $name", (transport) => {
   const k1 = newKey()
@@ -110,7 +100,7 @@ describe.each(transports)("deep nesting over $name", (transport) => {
     ["error.target", `{"error":{"code":"Deep","message":"${cs1}","target":${objects(deep)}}}`]
   ]
 
-  for (const [status, tag] of statuses) {
+  for (const [status, tag] of errorStatuses) {
     for (const [where, body] of errorBodies) {
       it.live(`a ${status} nested ${deep} levels deep in ${where} is ${tag}, its unreadable ARM fields absent`, () =>
         Effect.gen(function*() {

@@ -18,6 +18,7 @@ import {
   clientLayer,
   connectionString,
   describeExit,
+  errorStatuses,
   failureOf,
   newJwt,
   newKey,
@@ -25,17 +26,6 @@ import {
   parts,
   transports
 } from "./support.js"
-
-const statuses: ReadonlyArray<readonly [number, string]> = [
-  [400, "BadRequest"],
-  [401, "AuthenticationFailed"],
-  [403, "AuthorizationFailed"],
-  [404, "NotFound"],
-  [409, "Conflict"],
-  [429, "Throttled"],
-  [500, "ServiceError"],
-  [503, "ServiceError"]
-]
 
 const base64url = (base64: string) => base64.replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "")
 
@@ -85,7 +75,7 @@ describe.each(transports)("side doors over $name", (transport) => {
       return { exit, recorder, server }
     }))
 
-  for (const [status, tag] of statuses) {
+  for (const [status, tag] of errorStatuses) {
     it.live(`secrets in every response header of a ${status} reach no rendering and no span (${tag})`, () =>
       Effect.gen(function*() {
         const { exit, recorder } = yield* exchange((_, response) =>
@@ -155,7 +145,7 @@ describe.each(transports)("side doors over $name", (transport) => {
     }
   }
 
-  for (const [status, tag] of statuses) {
+  for (const [status, tag] of errorStatuses) {
     it.live(`secrets in every ARM error field of a ${status} are masked (${tag}), the rest is kept`, () =>
       Effect.gen(function*() {
         const { exit, recorder } = yield* exchange((_, response) => Server.send(response, status, leakyError))

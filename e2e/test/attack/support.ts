@@ -215,3 +215,15 @@ export const assertKeys = (
 
 /** The path of an ARM action on the default resource, as the client must send it. */
 export const actionPath = (action: "regenerateKey" | "listKeys") => `${resourceId}/${action}`
+
+/** Each error status an attack answers with, and the tag the client must give it. */
+export const errorStatuses: ReadonlyArray<readonly [number, string]> = [
+  [400, "BadRequest"],
+  [401, "AuthenticationFailed"],
+  [403, "AuthorizationFailed"],
+  [404, "NotFound"],
+  [409, "Conflict"],
+  [429, "Throttled"],
+  [500, "ServiceError"],
+  [503, "ServiceError"]
+]

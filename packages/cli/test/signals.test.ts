@@ -60,35 +60,50 @@ const ctrlCTwice = (cli: Effect.Effect.Success<ReturnType<typeof spawnCli>>, pgi
     yield* groupsGone([pgid])
   })
 
+/**
+ * A rotation of acs-1 by the real acs-keys (with `args` added) against a fresh emulator, whose publish
+ * command hangs once it received the Secondary key; returns when it did, with that command's process group.
+ */
+const hangingPublish = (...args: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const emulator = yield* Emulator.make({ resources: [acs] })
+    const before = yield* connectionStrings(emulator, acs)
+    const work = yield* publishWorkspace(hangOnSecondary)
+    const cli = yield* spawnCli(rotateArgs(emulator, work.command, ...args))
+    yield* waitUntil(
+      "the publish command to receive the Secondary key",
+      () => work.read("acs-1.Secondary") !== undefined
+    )
+    const [pgid] = work.pgids("acs-1.Secondary")
+    assert.isDefined(pgid)
+    return { emulator, before, work, cli, pgid }
+  })
+
 describe("acs-keys rotate, interrupted", () => {
   it.scopedLive(
     "Ctrl-C during a hanging publish: the command is let run until --publish-timeout, then killed; exit 130",
     () =>
       Effect.gen(function*() {
-        const emulator = yield* Emulator.make({ resources: [acs] })
-        const before = yield* connectionStrings(emulator, acs)
-        const work = yield* publishWorkspace(hangOnSecondary)
-        const cli = yield* spawnCli(
-          rotateArgs(emulator, work.command, "--publish-timeout", "20", "--publish-retries", "0")
+        const { before, cli, emulator, pgid, work } = yield* hangingPublish(
+          "--publish-timeout",
+          "20",
+          "--publish-retries",
+          "0"
         )
-
-        yield* waitUntil("the publish command to receive the Secondary key", () =>
-          work.read("acs-1.Secondary") !== undefined)
-        const [pgid] = work.pgids("acs-1.Secondary")
         assert.isDefined(pgid)
         assert.notStrictEqual(pgid, cli.pid) // a process group of its own
-        assert.isTrue(groupAlive(pgid!))
+        assert.isTrue(groupAlive(pgid))
 
         cli.signalGroup("SIGINT")
         yield* waitUntil("acs-keys to acknowledge the Ctrl-C", () =>
           cli.stderr().includes("SIGINT: stopping at the next safe point"))
         // the terminal's Ctrl-C did not reach the command (another group), and acs-keys lets it run
-        assert.isTrue(groupAlive(pgid!))
+        assert.isTrue(groupAlive(pgid))
         assert.isFalse(cli.hasExited())
 
         const exit = yield* exitOf(cli)
         assert.strictEqual(exit.code, ExitCode.exitCodes.Interrupted, cli.stderr())
-        yield* groupsGone([pgid!])
+        yield* groupsGone([pgid])
         // the command was given the live Secondary key but did not finish: it is not published, and acs-keys says so
         const live = yield* connectionStrings(emulator, acs)
         assert.strictEqual(work.read("acs-1.Secondary"), live.Secondary)
@@ -113,18 +128,9 @@ describe("acs-keys rotate, interrupted", () => {
     "Ctrl-C twice during a hanging publish: the command's group is killed at once; exit 130 naming the key",
     () =>
       Effect.gen(function*() {
-        const emulator = yield* Emulator.make({ resources: [acs] })
-        const before = yield* connectionStrings(emulator, acs)
-        const work = yield* publishWorkspace(hangOnSecondary)
         // a publish timeout far beyond the test's: only the second Ctrl-C can end this run in time
-        const cli = yield* spawnCli(rotateArgs(emulator, work.command, "--publish-timeout", "3600"))
-
-        yield* waitUntil(
-          "the publish command to receive the Secondary key",
-          () => work.read("acs-1.Secondary") !== undefined
-        )
-        const [pgid] = work.pgids("acs-1.Secondary")
-        yield* ctrlCTwice(cli, pgid!)
+        const { before, cli, emulator, pgid, work } = yield* hangingPublish("--publish-timeout", "3600")
+        yield* ctrlCTwice(cli, pgid)
         assert.include(cli.stderr(), "acs-keys: SIGINT again: stopping now; killed 1 running publish command")
         assert.include(
           cli.stderr(),
@@ -142,23 +148,14 @@ describe("acs-keys rotate, interrupted", () => {
     "SIGKILL during a hanging publish: the watchdog kills the command's group",
     () =>
       Effect.gen(function*() {
-        const emulator = yield* Emulator.make({ resources: [acs] })
-        const before = yield* connectionStrings(emulator, acs)
-        const work = yield* publishWorkspace(hangOnSecondary)
-        const cli = yield* spawnCli(rotateArgs(emulator, work.command))
-
-        yield* waitUntil(
-          "the publish command to receive the Secondary key",
-          () => work.read("acs-1.Secondary") !== undefined
-        )
-        const [pgid] = work.pgids("acs-1.Secondary")
-        assert.isTrue(groupAlive(pgid!))
+        const { before, cli, emulator, pgid, work } = yield* hangingPublish()
+        assert.isTrue(groupAlive(pgid))
         cli.signal("SIGKILL")
 
         const exit = yield* exitOf(cli)
         assert.strictEqual(exit.signal, "SIGKILL")
         // nothing the publish command started outlives acs-keys
-        yield* groupsGone([pgid!])
+        yield* groupsGone([pgid])
         const live = yield* connectionStrings(emulator, acs)
         assert.strictEqual(work.read("acs-1.Secondary"), live.Secondary)
         assert.notStrictEqual(live.Secondary, before.Secondary)

@@ -351,8 +351,8 @@ export const make = (options: Options = {}) =>
           })
         }
         // whatever the server sends back is masked, the token this request carried included
-        const mask = Redaction.masker([bearer])
-        const clean: Untrusted = (text, maxLength) => Redaction.untrusted(mask(text), { maxLength })
+        const known = [bearer]
+        const clean: Untrusted = (text, maxLength) => Redaction.untrusted(text, { known, maxLength })
         const regenerate = attempt.operation === "regenerateKey"
         const transport = (reason: "Connect" | "Connection" | "Timeout", description: string) =>
           new Errors.TransportError({
