@@ -17,16 +17,8 @@ import * as Http from "node:http"
 import * as Https from "node:https"
 import { Readable } from "node:stream"
 import type { ReadableStream as NodeReadableStream } from "node:stream/web"
+import type { Options } from "../NodeTransport.js"
 import { defaultMaxResponseBytes } from "./body.js"
-
-/** The options of `NodeTransport.layerWith` (documented there). */
-export interface Options {
-  readonly maxSockets?: number | undefined
-  readonly maxFreeSockets?: number | undefined
-  readonly keepAliveMsecs?: number | undefined
-  readonly idleTimeout?: number | undefined
-  readonly maxResponseBytes?: number | undefined
-}
 
 export const defaults = {
   maxSockets: 64,
