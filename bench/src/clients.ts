@@ -9,7 +9,7 @@
 import { CommunicationServiceManagementClient } from "@azure/arm-communication"
 import type { AccessToken, TokenCredential } from "@azure/core-auth"
 import type { PipelineRequest, SendRequest } from "@azure/core-rest-pipeline"
-import { AzureCredential, CommunicationServices } from "@effect-acs/core"
+import { AzureCredential, CommunicationServices, NodeTransport } from "@effect-acs/core"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpBody from "@effect/platform/HttpBody"
@@ -18,6 +18,7 @@ import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
+import * as Tracer from "effect/Tracer"
 import * as Http from "node:http"
 import * as Undici from "undici"
 
@@ -98,6 +99,14 @@ export const allSpecs: ReadonlyArray<ClientSpec> = [
     note: "reference: @effect/platform alone (execute, text, JSON.parse), no library"
   },
   {
+    id: "platform-node-transport",
+    label: "Effect HttpClient / NodeTransport",
+    kind: "platform",
+    transport: "node:http",
+    note: "reference: NodeTransport as a plain HttpClient (execute, text, JSON.parse), no library; tracer on, so " +
+      "the platform's span per request"
+  },
+  {
     id: "ours-fetch",
     label: "ours / FetchHttpClient",
     kind: "ours",
@@ -124,6 +133,27 @@ export const allSpecs: ReadonlyArray<ClientSpec> = [
     kind: "ours",
     transport: "undici",
     note: "NodeHttpClient.layerUndici (undici Agent)"
+  },
+  {
+    id: "ours-node-transport",
+    label: "ours / NodeTransport",
+    kind: "ours",
+    transport: "node:http",
+    note: "NodeTransport.layer (this library's node:http transport, keep-alive Agent): the recommended one"
+  },
+  {
+    id: "ours-node-transport-notrace",
+    label: "ours / NodeTransport, tracer off",
+    kind: "ours",
+    transport: "node:http",
+    note: "as above, with Layer.setTracerEnabled(false) (no spans)"
+  },
+  {
+    id: "ours-node-transport-traced",
+    label: "ours / NodeTransport, spans recorded",
+    kind: "ours",
+    transport: "node:http",
+    note: "as above, with a tracer that records every span (what an OpenTelemetry exporter would be handed)"
   },
   {
     id: "ours-undici-notrace",
@@ -270,11 +300,15 @@ export const transports: Record<string, Layer.Layer<HttpClient.HttpClient>> = {
   "platform-fetch": FetchHttpClient.layer,
   "platform-node-http-ka": nodeHttpKeepAlive,
   "platform-undici": NodeHttpClient.layerUndici,
+  "platform-node-transport": NodeTransport.layer,
   "ours-fetch": FetchHttpClient.layer,
   "ours-node-http": NodeHttpClient.layer,
   "ours-node-http-ka": nodeHttpKeepAlive,
   "ours-undici": NodeHttpClient.layerUndici,
-  "ours-undici-notrace": NodeHttpClient.layerUndici
+  "ours-undici-notrace": NodeHttpClient.layerUndici,
+  "ours-node-transport": NodeTransport.layer,
+  "ours-node-transport-notrace": NodeTransport.layer,
+  "ours-node-transport-traced": NodeTransport.layer
 }
 
 const transportOf = (id: string) => {
@@ -307,18 +341,50 @@ const platform = async (spec: ClientSpec, port: number): Promise<Client> => {
   }
 }
 
+/**
+ * A tracer that keeps every ended span (the last 4,096, as an exporter's batch would), so that the cost of
+ * spans that are really recorded shows, not only of spans nobody looks at.
+ */
+const recordingTracer = Layer.unwrapEffect(Effect.map(Effect.tracer, (native) => {
+  const ended: Array<Tracer.Span> = []
+  return Layer.setTracer(Tracer.make({
+    span: (name, parent, context, links, startTime, kind, options) => {
+      const span = native.span(name, parent, context, links, startTime, kind, options)
+      const end = span.end.bind(span)
+      span.end = (endTime, exit) => {
+        end(endTime, exit)
+        if (ended.push(span) > 4096) ended.shift()
+      }
+      return span
+    },
+    context: (f) => f()
+  }))
+}))
+
+/** How a client's spans are handled: the default tracer, none, or recorded. */
+export type Tracing = "default" | "off" | "recorded"
+
+export const tracingOf = (id: string): Tracing =>
+  id.endsWith("-notrace") ? "off" : id.endsWith("-traced") ? "recorded" : "default"
+
 /** Our client over one transport, in a ManagedRuntime built once. */
 export const makeOurs = async (
   id: string,
   transport: Layer.Layer<HttpClient.HttpClient>,
   port: number,
-  options: { readonly tracer?: boolean } = {}
+  options: { readonly tracing?: Tracing } = {}
 ) => {
   const runtime = ManagedRuntime.make(
     CommunicationServices.layer({ endpoint: `http://127.0.0.1:${port}`, allowInsecureLoopback: true }).pipe(
       Layer.provide(AzureCredential.static(fakeToken)),
       Layer.provide(transport),
-      Layer.provide(options.tracer === false ? Layer.setTracerEnabled(false) : Layer.empty)
+      Layer.provide(
+        options.tracing === "off"
+          ? Layer.setTracerEnabled(false)
+          : options.tracing === "recorded"
+          ? recordingTracer
+          : Layer.empty
+      )
     )
   )
   const client = await runtime.runPromise(CommunicationServices.CommunicationServices)
@@ -350,7 +416,7 @@ export const make = async (spec: ClientSpec, port: number): Promise<Client> => {
     case "ours":
       return {
         ...spec,
-        ...(await makeOurs(spec.id, transportOf(spec.id), port, { tracer: !spec.id.endsWith("-notrace") }))
+        ...(await makeOurs(spec.id, transportOf(spec.id), port, { tracing: tracingOf(spec.id) }))
       }
   }
 }

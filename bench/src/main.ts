@@ -123,6 +123,12 @@ const coldPrograms: ReadonlyArray<ColdProgram & { readonly label: string }> = [
     group: "cold-ours-undici"
   },
   {
+    id: "ours-node-transport",
+    label: "ours / NodeTransport",
+    args: ["build/bundles/ours-node-transport.mjs"],
+    group: "cold-ours-node-transport"
+  },
+  {
     id: "azure",
     label: "Azure SDK (static TokenCredential)",
     args: ["build/bundles/azure.mjs"],
@@ -148,7 +154,9 @@ const main = async () => {
 
   log("bundling (esbuild)")
   const sizes: Array<BundleSize> = []
-  for (const program of ["ours-fetch", "ours-node-http", "ours-undici", "azure", "azure-identity"]) {
+  for (
+    const program of ["ours-fetch", "ours-node-http", "ours-undici", "ours-node-transport", "azure", "azure-identity"]
+  ) {
     sizes.push(await bundle(`src/programs/${program}.ts`, `build/bundles/${program}.mjs`, benchDir))
   }
   await bundle("src/server.ts", "build/bundles/server.mjs", benchDir)
@@ -177,9 +185,9 @@ const main = async () => {
     }
     log(`cold start: request counts matched (${coldCallsChecked} requests)`)
 
-    const targets = Report.evaluateTargets(Clients.specs, measure, cold)
+    const targets = Report.evaluateTargets(Clients.specs, measure, cold, sizes)
     let profile: (ProfileResult & { readonly all: ProfileSummary["topFunctions"] }) | undefined
-    const best = Report.fastestNode(Clients.specs, measure)
+    const best = Report.recommendedSpec(Clients.specs)
     if (targets.some((target) => !target.met) && best !== undefined) {
       log(`a target is missed: profiling ${best.id}`)
       profile = await runProfile(server.port, best.id, quick ? 1000 : 3000)

@@ -2,21 +2,26 @@
  * Two replacements for the default retry policy: one that also waits out a 409 Conflict (another
  * regeneration of the same resource, from another process, is running), and none at all.
  */
-import type { AzureCredential } from "@effect-acs/core"
+import type { AzureCredential, Errors } from "@effect-acs/core"
 import { CommunicationServices, RetryPolicy } from "@effect-acs/core"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as Duration from "effect/Duration"
+import type * as Duration from "effect/Duration"
 import * as Layer from "effect/Layer"
+import * as Schedule from "effect/Schedule"
 
 /** Retries what the default policy retries, and a 409 too: at most 5 times, `spacing` apart. */
-export const retryConflicts = (spacing: Duration.DurationInput = "2 seconds"): RetryPolicy.RetryPolicy => ({
-  maxRetries: 5,
-  shouldRetry: (error) => error._tag === "Conflict" || RetryPolicy.isTransient(error),
-  // retry is 1 for the first retry; random is in [0, 1), for jitter
-  backoff: (_retry, _random) => Duration.decode(spacing),
-  // a Retry-After the service sends (429, 5xx) replaces the backoff, cut to this
-  maxRetryAfter: Duration.minutes(1)
-})
+export const retryConflicts = (spacing: Duration.DurationInput = "2 seconds"): RetryPolicy.RetryPolicy =>
+  RetryPolicy.make(
+    // a Schedule fed with each failure: it says whether to try again, and after how long
+    Schedule.spaced(spacing).pipe(
+      Schedule.intersect(Schedule.recurs(5)),
+      Schedule.whileInput((error: Errors.CommunicationServicesError) =>
+        error._tag === "Conflict" || RetryPolicy.isTransient(error)
+      )
+    ),
+    // a Retry-After the service sends (429, 5xx) replaces the schedule's delay, cut to this
+    { maxRetryAfter: "1 minute" }
+  )
 
 /** A client that waits out conflicts, `spacing` apart. */
 export const PatientClient = (

@@ -3,9 +3,10 @@ import { Emulator } from "@effect-acs/emulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as ConfigError from "effect/ConfigError"
 import * as ConfigProvider from "effect/ConfigProvider"
-import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as clientOptions from "../src/client-options.js"
 import * as customRetry from "../src/custom-retry-policy.js"
 import * as layerConfig from "../src/layer-config.js"
@@ -77,9 +78,11 @@ describe("configuration.md: custom-retry-policy.ts", () => {
       assert.isDefined(keys.secondaryKey)
       assert.isBelow(Date.now() - started, 1500)
       yield* other.await
+      // the policy's schedule retries the conflict, 100 ms later
       const policy = customRetry.retryConflicts("100 millis")
-      assert.isTrue(policy.shouldRetry(impatient))
-      assert.strictEqual(Duration.toMillis(policy.backoff(3, 0.5)), 100)
+      const [, , decision] = yield* policy.schedule.step(0, impatient, policy.schedule.initial)
+      assert.isTrue(ScheduleDecision.isContinue(decision))
+      if (ScheduleDecision.isContinue(decision)) assert.strictEqual(ScheduleIntervals.start(decision.intervals), 100)
     }))
 })
 

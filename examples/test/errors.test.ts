@@ -1,4 +1,4 @@
-import { AzureCredential, CommunicationServices, Errors, Rotation } from "@effect-acs/core"
+import { AzureCredential, CommunicationServices, Errors, RetryPolicy, Rotation } from "@effect-acs/core"
 import { Emulator, EmulatorFaults } from "@effect-acs/emulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
@@ -222,7 +222,7 @@ describe("errors.md: responses only a misbehaving server sends", () => {
   it.effect("an unknown outcome stays unknown through the retries that follow it", () =>
     Effect.gen(function*() {
       const fake = fakeClient([{ status: 500 }, { status: 409 }], {
-        retry: { maxRetries: 1, shouldRetry: () => true, backoff: () => Duration.zero, maxRetryAfter: Duration.zero }
+        retry: RetryPolicy.make(Schedule.recurs(1), { maxRetryAfter: Duration.zero })
       })
       const error = yield* Effect.flip(Effect.provide(regenerate, fake.layer))
       assert.strictEqual(error._tag, "Conflict")

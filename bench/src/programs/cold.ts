@@ -3,7 +3,8 @@
  * Regenerate Key call against the local server, print when modules were loaded and when the response
  * arrived (milliseconds since the process started, and process CPU milliseconds at both points).
  */
-import { AzureCredential, CommunicationServices } from "@effect-acs/core"
+import * as AzureCredential from "@effect-acs/core/AzureCredential"
+import * as CommunicationServices from "@effect-acs/core/CommunicationServices"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"

@@ -9,6 +9,7 @@
  * @since 0.1.0
  */
 import type { CommunicationServiceKeys, KeyType } from "@effect-acs/schema"
+import { Operation } from "@effect-acs/schema"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"
@@ -16,6 +17,7 @@ import * as Context from "effect/Context"
 import type * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Schedule from "effect/Schedule"
 import type { AzureCredential } from "./AzureCredential.js"
 import type { CommunicationServicesError, InvalidInput } from "./Errors.js"
 import * as internal from "./internal/client.js"
@@ -56,7 +58,7 @@ export const endpoints: {
  * @since 0.1.0
  * @category constants
  */
-export const apiVersions = ["2020-08-20", "2023-03-31", "2023-04-01", "2025-05-01", "2025-09-01", "2026-03-18"] as const
+export const apiVersions: typeof Operation.apiVersions = Operation.apiVersions
 
 /**
  * The client's options; every one has a default.
@@ -82,8 +84,11 @@ export interface Options {
   readonly endpoint?: string | undefined
   /** The api-version sent with every request; default `2020-08-20`. */
   readonly apiVersion?: string | undefined
-  /** The retry policy (default `RetryPolicy.defaultPolicy`), or `false` for none. */
-  readonly retry?: RetryPolicy | false | undefined
+  /**
+   * The retry policy (default `RetryPolicy.defaultPolicy`), any `Schedule` of failures (with `Retry-After`
+   * honoured up to 60 seconds), or `false` for none.
+   */
+  readonly retry?: RetryPolicy | Schedule.Schedule<unknown, CommunicationServicesError> | false | undefined
   /** How long one attempt may take, response body included; default 30 seconds. Must be positive. */
   readonly timeout?: Duration.DurationInput | undefined
   /**
@@ -280,6 +285,7 @@ export const make: (
  * import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
  * import { DefaultAzureCredential } from "@azure/identity"
  * import * as Layer from "effect/Layer"
+import type * as Schedule from "effect/Schedule"
  *
  * const CommunicationServicesLive = CommunicationServices.layer().pipe(
  *   Layer.provide(AzureCredential.fromTokenCredential(new DefaultAzureCredential())),

@@ -561,6 +561,49 @@ export const CommunicationServicesError: Schema.Schema<CommunicationServicesErro
   ResponseError
 )
 
+const responseErrorTags: ReadonlySet<string> = new Set([
+  "AuthenticationFailed",
+  "AuthorizationFailed",
+  "NotFound",
+  "Conflict",
+  "Throttled",
+  "BadRequest",
+  "ServiceError",
+  "UnexpectedResponse"
+])
+
+/**
+ * Whether a failure followed a response from the service (so it has a `status` and the response's ids).
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "@effect-acs/core"
+ *
+ * const status = (error: Errors.CommunicationServicesError) => Errors.isResponseError(error) ? error.status : undefined
+ * ```
+ *
+ * @since 0.2.0
+ * @category guards
+ */
+export const isResponseError = (error: CommunicationServicesError): error is ResponseError =>
+  responseErrorTags.has(error._tag)
+
+/**
+ * The wait the service asked for with a failure (`Retry-After` of a 429 or a 5xx), in milliseconds.
+ *
+ * @example
+ * ```ts
+ * import { Errors } from "@effect-acs/core"
+ *
+ * const wait = (error: Errors.CommunicationServicesError) => Errors.retryAfterMillis(error) ?? 1000
+ * ```
+ *
+ * @since 0.2.0
+ * @category getters
+ */
+export const retryAfterMillis = (error: CommunicationServicesError): number | undefined =>
+  error._tag === "Throttled" || error._tag === "ServiceError" ? error.retryAfterMillis : undefined
+
 /**
  * The failures after which a regeneration may or may not have happened (see `outcomeUnknown`).
  *
@@ -578,4 +621,4 @@ export const CommunicationServicesError: Schema.Schema<CommunicationServicesErro
  * @category guards
  */
 export const isOutcomeUnknown = (error: CommunicationServicesError): boolean =>
-  "outcomeUnknown" in error && error.outcomeUnknown === true
+  (error._tag === "TransportError" || isResponseError(error)) && error.outcomeUnknown

@@ -4,6 +4,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as TestClock from "effect/TestClock"
 import { clientLayer, documentedSample, type Reply, resource } from "./fake.js"
 
@@ -46,16 +50,62 @@ describe("retries", () => {
       assert.strictEqual(ids.size, 1)
     }))
 
-  it("exponential backoff: base * 2^(n-1), capped, scaled into [0.5, 1)", () => {
-    const policy = RetryPolicy.exponential({ baseDelay: "1 second", maxDelay: "5 seconds" })
-    assert.strictEqual(Duration.toMillis(policy.backoff(1, 0)), 500)
-    assert.strictEqual(Duration.toMillis(policy.backoff(1, 0.999999)), 999.9995)
-    assert.strictEqual(Duration.toMillis(policy.backoff(3, 0)), 2000)
-    assert.strictEqual(Duration.toMillis(policy.backoff(10, 0)), 2500, "capped at maxDelay before jitter")
-    assert.strictEqual(RetryPolicy.defaultPolicy.maxRetries, 3)
-    assert.strictEqual(Duration.toMillis(RetryPolicy.defaultPolicy.backoff(1, 1)), 800)
-    assert.strictEqual(Duration.toMillis(RetryPolicy.defaultPolicy.backoff(20, 1)), 60_000)
+  const transient = new Errors.TransportError({
+    reason: "Connection",
+    description: "reset",
+    operation: "listKeys",
+    resourceId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs",
+    outcomeUnknown: false,
+    attempts: 1
   })
+  const notFound = new Errors.NotFound({
+    status: 404,
+    missing: "Resource",
+    operation: "listKeys",
+    resourceId: transient.resourceId,
+    outcomeUnknown: false,
+    attempts: 1
+  })
+
+  /**
+   * The delays a policy's schedule gives, failure after failure, until it says stop (as the client steps it),
+   * with these random numbers for its jitter.
+   */
+  const delays = (
+    policy: RetryPolicy.RetryPolicy,
+    failures: ReadonlyArray<Errors.CommunicationServicesError>,
+    randoms: readonly [number, ...Array<number>]
+  ) =>
+    Effect.gen(function*() {
+      const out: Array<number> = []
+      let state = policy.schedule.initial
+      let now = 0
+      for (const failure of failures) {
+        const [next, , decision] = yield* policy.schedule.step(now, failure, state)
+        if (ScheduleDecision.isDone(decision)) break
+        const at = ScheduleIntervals.start(decision.intervals)
+        out.push(at - now)
+        state = next
+        now = at
+      }
+      return out
+    }).pipe(Effect.withRandom(Random.fixed([...randoms])))
+
+  it.effect("exponential backoff: base * 2^(n-1), capped, scaled into [0.5, 1), for maxRetries retries", () =>
+    Effect.gen(function*() {
+      const policy = RetryPolicy.exponential({ baseDelay: "1 second", maxDelay: "5 seconds", maxRetries: 4 })
+      const five = Array.from({ length: 5 }, () => transient)
+      // the fifth failure is past maxRetries: the schedule stops, so it yields 4 delays
+      assert.deepStrictEqual(yield* delays(policy, five, [0, 0, 0, 0]), [500, 1000, 2000, 2500])
+      assert.deepStrictEqual(yield* delays(policy, [transient], [0.999999]), [999.9995])
+      assert.deepStrictEqual(yield* delays(RetryPolicy.defaultPolicy, five, [1, 1, 1, 1]), [800, 1600, 3200])
+      const long = RetryPolicy.exponential({ maxRetries: 20 })
+      const many = Array.from({ length: 20 }, () => transient)
+      assert.strictEqual((yield* delays(long, many, [1])).at(-1), 60_000)
+      // a failure that is not transient is not retried
+      assert.deepStrictEqual(yield* delays(RetryPolicy.defaultPolicy, [notFound], [0]), [])
+      assert.deepStrictEqual(yield* delays(RetryPolicy.none, [transient], [0]), [])
+    }))
 
   it.effect("stop after 3 retries, with the attempt count and unknown outcome in the error", () =>
     Effect.gen(function*() {
@@ -143,12 +193,11 @@ describe("retries", () => {
     Effect.gen(function*() {
       const conflict: Reply = { status: 409, body: { error: { code: "Conflict" } } }
       const custom = yield* start([conflict, conflict, ok], {
-        retry: {
-          maxRetries: 5,
-          shouldRetry: (error) => error._tag === "Conflict",
-          backoff: () => Duration.seconds(1),
-          maxRetryAfter: Duration.seconds(1)
-        }
+        // any Schedule of failures is a policy
+        retry: Schedule.spaced("1 second").pipe(
+          Schedule.intersect(Schedule.recurs(5)),
+          Schedule.whileInput((error: Errors.CommunicationServicesError) => error._tag === "Conflict")
+        )
       })
       yield* TestClock.adjust("2 seconds")
       assert.strictEqual(custom.seen.length, 3)

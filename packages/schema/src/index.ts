@@ -89,6 +89,20 @@ export * as JsonSchema from "./JsonSchema.js"
 export * as KeyType from "./KeyType.js"
 
 /**
+ * The facts of the two operations every package shares: names, path, api-versions, write budget.
+ *
+ * @example
+ * ```ts
+ * import { Operation } from "@effect-acs/schema"
+ *
+ * console.log(Object.keys(Operation))
+ * ```
+ *
+ * @since 0.2.0
+ */
+export * as Operation from "./Operation.js"
+
+/**
  * The URI parameters of the operation, as branded strings with the documented constraints.
  *
  * @example

@@ -1,3 +1,4 @@
+import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
@@ -14,6 +15,29 @@ export type Body =
 const tooLarge: Body = { _tag: "TooLarge" }
 
 /**
+ * Marks a transport whose responses arrive with their body already read (bounded), and such a response:
+ * `[eager]()` gives the bytes, or why there are none. `NodeTransport` is one; its body needs no stream and
+ * its exchange holds nothing open once answered.
+ */
+export const eager: unique symbol = Symbol.for("@effect-acs/core/EagerBody")
+
+/** What an eager response holds: its bytes, or why the body is unusable (too large, or cut short). */
+export type EagerBody =
+  | { readonly _tag: "Bytes"; readonly bytes: Uint8Array }
+  | { readonly _tag: "TooLarge" }
+  | { readonly _tag: "Failed"; readonly error: HttpClientError.ResponseError }
+
+interface Eager {
+  readonly [eager]: () => EagerBody
+}
+
+/** Whether a transport is one whose responses carry their body already read. */
+export const isEager = (client: HttpClient.HttpClient): boolean => eager in client
+
+const eagerOf = (response: HttpClientResponse.HttpClientResponse): Eager | undefined =>
+  eager in response ? response as unknown as Eager : undefined
+
+/**
  * Reads a body up to `limit` bytes, counting while reading (a declared `content-length` over the limit is
  * refused before a byte is read), so that a huge, endless or decompressed-bomb body never takes more than
  * `limit` bytes of memory. Reading stops at the limit; the caller's scope aborts the rest of the exchange.
@@ -22,6 +46,17 @@ export const read = (
   response: HttpClientResponse.HttpClientResponse,
   limit: number
 ): Effect.Effect<Body, HttpClientError.ResponseError> => {
+  const held = eagerOf(response)
+  if (held !== undefined) {
+    const body = held[eager]()
+    return body._tag === "Failed"
+      ? Effect.fail(body.error)
+      : Effect.succeed(
+        body._tag === "TooLarge" || body.bytes.length > limit
+          ? tooLarge
+          : { _tag: "Text", text: body.bytes.length === 0 ? "" : decoder.decode(body.bytes) }
+      )
+  }
   const declared = response.headers["content-length"]
   if (declared !== undefined && /^\s*\d+\s*$/.test(declared) && Number(declared) > limit) {
     return Effect.succeed(tooLarge)

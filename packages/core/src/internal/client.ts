@@ -1,4 +1,4 @@
-import { CommunicationServiceKeys, ErrorResponse, Json, Parameters } from "@effect-acs/schema"
+import { CommunicationServiceKeys, ErrorResponse, Json, Operation, Parameters } from "@effect-acs/schema"
 import type { KeyType } from "@effect-acs/schema"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpBody from "@effect/platform/HttpBody"
@@ -10,12 +10,16 @@ import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
-import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as ScheduleDecision from "effect/ScheduleDecision"
+import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
+import type * as Scope from "effect/Scope"
 import { AzureCredential } from "../AzureCredential.js"
 import type {
   CommunicationServicesService,
@@ -116,25 +120,40 @@ const headerSafe = /^[\x20-\x7e]*$/
 /** A bearer token that can be sent: one run of visible ASCII (no space, control or non-ASCII character). */
 const tokenSafe = /^[\x21-\x7e]+$/
 
+// -------------------------------------------------------------------------------------------------------------
+// classify: what one attempt ended with, as a result or a tagged error
+// -------------------------------------------------------------------------------------------------------------
+
+/** The facts of one attempt that every result and error of it carries. */
 interface Attempt {
   readonly operation: Errors.Operation
   readonly resourceId: string
   readonly keyType: KeyType.KeyType | undefined
   readonly clientRequestId: string
+  /** This attempt's number, from 1 (the retry loop owns the count). */
   readonly attempts: number
+  /** An earlier attempt of the call may have changed the keys: every error of this call says so. */
   readonly priorOutcomeUnknown: boolean
 }
+
+/** What an attempt ended with, once a token was in hand: a response and its (bounded) body, or no response. */
+type Outcome =
+  | { readonly _tag: "Response"; readonly response: HttpClientResponse.HttpClientResponse; readonly body: Body.Body }
+  | { readonly _tag: "Failed"; readonly error: HttpClientError.HttpClientError }
+  | { readonly _tag: "TimedOut" }
 
 /** Untrusted text from a response (header values, error fields) as it may be kept: masked, one line, bounded. */
 type Untrusted = (text: string, maxLength?: number) => string
 
-const ids = (headers: HttpClientResponse.HttpClientResponse["headers"], clientRequestId: string, clean: Untrusted) => {
-  const requestId = headers["x-ms-request-id"]
-  const correlationRequestId = headers["x-ms-correlation-request-id"]
+/** A request id in its usual form (a GUID) cannot hold a secret: kept as it is, without masking. */
+const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+const requestIds = (headers: HttpClientResponse.HttpClientResponse["headers"], attempt: Attempt, clean: Untrusted) => {
+  const id = (value: string | undefined) => value === undefined || guid.test(value) ? value : clean(value, 128)
   return {
-    requestId: requestId === undefined ? undefined : clean(requestId, 128),
-    correlationRequestId: correlationRequestId === undefined ? undefined : clean(correlationRequestId, 128),
-    clientRequestId
+    requestId: id(headers["x-ms-request-id"]),
+    correlationRequestId: id(headers["x-ms-correlation-request-id"]),
+    clientRequestId: attempt.clientRequestId
   }
 }
 
@@ -153,16 +172,67 @@ const cleanJson = (value: unknown, clean: Untrusted): unknown => {
   return value
 }
 
-/** Turns a non-200 response into its tagged error, keeping only the decoded, masked ARM fields. */
-const errorFromResponse = (
+const hasKey = (keys: CommunicationServiceKeys.CommunicationServiceKeys, keyType: KeyType.KeyType): boolean =>
+  (keyType === "Primary" ? keys.primaryKey : keys.secondaryKey) !== undefined
+
+/** A 200: the keys, or why the body cannot be trusted to hold them. */
+const classifyOk = (
+  attempt: Attempt,
   response: HttpClientResponse.HttpClientResponse,
   body: Body.Body,
+  clean: Untrusted,
+  maxResponseBytes: number
+): Either.Either<KeysResponse, Errors.UnexpectedResponse> => {
+  const ids = requestIds(response.headers, attempt, clean)
+  const unexpected = (reason: Errors.UnexpectedResponse["reason"], description: string) =>
+    Either.left(
+      new Errors.UnexpectedResponse({
+        status: 200,
+        reason,
+        description,
+        ...ids,
+        operation: attempt.operation,
+        resourceId: attempt.resourceId,
+        attempts: attempt.attempts,
+        // a regeneration answered 200 happened, whatever its body says
+        outcomeUnknown: attempt.priorOutcomeUnknown || attempt.operation === "regenerateKey"
+      })
+    )
+  if (body._tag === "TooLarge") {
+    return unexpected("BodyTooLarge", `the 200 body is larger than ${maxResponseBytes} bytes`)
+  }
+  const json = Json.parse(body.text)
+  if (Either.isLeft(json)) {
+    return json.left.reason === "TooDeep"
+      ? unexpected("NonConformingBody", `the 200 body is ${json.left.message}`)
+      : unexpected(
+        "NotJson",
+        `the 200 body is not JSON (content-type: ${clean(response.headers["content-type"] ?? "none", 128)})`
+      )
+  }
+  const keys = decodeKeys(json.right)
+  if (Either.isLeft(keys)) return unexpected("NonConformingBody", describeParseError(keys.left))
+  if (attempt.keyType !== undefined && !hasKey(keys.right, attempt.keyType)) {
+    // the key may have been regenerated, but nobody can know which it is now
+    return unexpected("NonConformingBody", `the 200 body does not hold the regenerated ${attempt.keyType} key`)
+  }
+  return Either.right({
+    keys: keys.right,
+    ...ids,
+    attempts: attempt.attempts,
+    remainingWrites: remainingWrites(response.headers)
+  })
+}
+
+/** Any other status: its tagged error, keeping only the decoded, masked ARM fields. */
+const classifyStatus = (
   attempt: Attempt,
-  now: number,
-  clean: Untrusted
+  response: HttpClientResponse.HttpClientResponse,
+  body: Body.Body,
+  clean: Untrusted,
+  now: number
 ): Errors.ResponseError => {
   const status = response.status
-  const regenerate = attempt.operation === "regenerateKey"
   // a body too large, too deep or not JSON (an HTML page from a gateway) is described by the status alone
   const json = body._tag === "Text" && body.text !== "" ? Either.getOrUndefined(Json.parse(body.text)) : undefined
   // every string of the body is masked before it is decoded, nested details and additional info included
@@ -174,13 +244,14 @@ const errorFromResponse = (
     target: error?.target,
     details: error?.details ?? [],
     additionalInfo: error?.additionalInfo ?? [],
-    ...ids(response.headers, attempt.clientRequestId, clean),
+    ...requestIds(response.headers, attempt, clean),
     operation: attempt.operation,
     resourceId: attempt.resourceId,
     attempts: attempt.attempts
   }
   const known = { ...fields, outcomeUnknown: attempt.priorOutcomeUnknown }
-  const unknown = { ...fields, outcomeUnknown: attempt.priorOutcomeUnknown || regenerate }
+  // a regeneration answered by a timeout or a server error may have happened
+  const unknown = { ...fields, outcomeUnknown: attempt.priorOutcomeUnknown || attempt.operation === "regenerateKey" }
   switch (status) {
     case 401:
       return new Errors.AuthenticationFailed(known)
@@ -217,7 +288,58 @@ const errorFromResponse = (
   })
 }
 
-const isBodyError = (error: HttpClientError.HttpClientError) => error._tag === "ResponseError"
+/**
+ * What an attempt's outcome means: the keys, or the one tagged error that says what happened and whether
+ * the keys may have changed (`outcomeUnknown`: this attempt's ambiguity, or an earlier one's).
+ */
+const classify = (
+  attempt: Attempt,
+  outcome: Outcome,
+  context: {
+    readonly clean: Untrusted
+    readonly now: number
+    readonly timeout: Duration.Duration
+    readonly maxResponseBytes: number
+  }
+): Either.Either<KeysResponse, Errors.CommunicationServicesError> => {
+  const transport = (reason: "Connect" | "Connection" | "Timeout", description: string) =>
+    Either.left(
+      new Errors.TransportError({
+        reason,
+        description,
+        clientRequestId: attempt.clientRequestId,
+        operation: attempt.operation,
+        resourceId: attempt.resourceId,
+        attempts: attempt.attempts,
+        // a request that was never sent changed nothing; any other may have reached the service
+        outcomeUnknown: attempt.priorOutcomeUnknown || (attempt.operation === "regenerateKey" && reason !== "Connect")
+      })
+    )
+  switch (outcome._tag) {
+    case "TimedOut":
+      return transport("Timeout", `no complete response within ${Duration.format(context.timeout)}`)
+    case "Failed": {
+      const error = outcome.error
+      const description = causeDescription(error.cause, (text) => context.clean(text, 512))
+      // a failure while the body was read: the request was sent
+      if (error._tag === "ResponseError") return transport("Connection", description)
+      const notSent = error.reason !== "Transport" || causeCodes(error.cause).some((code) => notSentCodes.has(code))
+      return transport(notSent ? "Connect" : "Connection", description)
+    }
+    case "Response":
+      return outcome.response.status === 200
+        ? classifyOk(attempt, outcome.response, outcome.body, context.clean, context.maxResponseBytes)
+        : Either.left(classifyStatus(attempt, outcome.response, outcome.body, context.clean, context.now))
+  }
+}
+
+/** The claims of a 401's `WWW-Authenticate` challenge (a Conditional Access re-authentication), if any. */
+const challengeOf = (outcome: Outcome): string | undefined =>
+  outcome._tag === "Response" && outcome.response.status === 401 ? claimsChallenge(outcome.response.headers) : undefined
+
+// -------------------------------------------------------------------------------------------------------------
+// the client
+// -------------------------------------------------------------------------------------------------------------
 
 /** `FetchHttpClient` follows redirects unless told not to: this library never follows one (other transports don't). */
 const noRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
@@ -245,11 +367,23 @@ const withTraceparent = (request: HttpClientRequest.HttpClientRequest) =>
     })
   )
 
-const invalidOption = (field: string, reason: string) => Effect.fail(new Errors.InvalidInput({ field, reason }))
+const invalidOption = (field: string, reason: string) => Either.left(new Errors.InvalidInput({ field, reason }))
+
+/** The `retry` option as a policy: a policy, any `Schedule` of failures, or `false` for none. */
+const retryPolicy = (retry: Options["retry"]): RetryPolicy.RetryPolicy | undefined => {
+  if (retry === undefined) return RetryPolicy.defaultPolicy
+  if (retry === false) return RetryPolicy.none
+  if (Schedule.isSchedule(retry)) {
+    return RetryPolicy.make(retry as Schedule.Schedule<unknown, Errors.CommunicationServicesError>)
+  }
+  return Predicate.isRecord(retry) && Schedule.isSchedule(retry.schedule) && Duration.isDuration(retry.maxRetryAfter)
+    ? retry
+    : undefined
+}
 
 /** The options, checked before anything is built or sent. */
 const resolve = (options: Options) =>
-  Effect.gen(function*() {
+  Either.gen(function*() {
     const url = yield* endpoint(options.endpoint ?? endpoints.AzurePublic, options.allowInsecureLoopback ?? false)
     const apiVersion = yield* input.apiVersion(options.apiVersion ?? Parameters.defaultApiVersion)
     const timeout = options.timeout === undefined
@@ -273,15 +407,17 @@ const resolve = (options: Options) =>
     if (!Number.isSafeInteger(maxResponseBytes) || maxResponseBytes < 1) {
       return yield* invalidOption("maxResponseBytes", "expected a positive whole number of bytes")
     }
-    const policy = options.retry === false ? RetryPolicy.none : options.retry ?? RetryPolicy.defaultPolicy
-    if (!Number.isSafeInteger(policy.maxRetries) || policy.maxRetries < 0) {
-      return yield* invalidOption("retry", "expected a retry policy whose maxRetries is a whole number from 0")
+    const policy = retryPolicy(options.retry)
+    if (policy === undefined) {
+      return yield* invalidOption("retry", "expected a RetryPolicy, a Schedule of failures, or false")
     }
     return {
-      url,
+      base: url.href.replace(/\/+$/, ""),
       apiVersion,
       timeout,
-      suffix,
+      userAgent: `effect-acs/${version} (${
+        typeof process === "undefined" ? "unknown" : `Node ${process.version}; ${process.platform}`
+      })${suffix === "" ? "" : ` ${suffix}`}`,
       scope,
       maxResponseBytes,
       policy,
@@ -289,203 +425,179 @@ const resolve = (options: Options) =>
     }
   })
 
+/** The attempt's time ran out: while the token was fetched (nothing sent), or during the exchange. */
+const timedOut: Outcome = { _tag: "TimedOut" }
+
+class AttemptTimedOut {
+  constructor(readonly sending: boolean) {}
+}
+
 export const make = (options: Options = {}) =>
   Effect.gen(function*() {
-    const { apiVersion, maxResponseBytes, policy, propagateTrace, scope, suffix, timeout, url } = yield* resolve(
-      options
-    )
+    const config = yield* resolve(options)
+    const { apiVersion, maxResponseBytes, policy, scope, timeout } = config
     const credential = yield* AzureCredential
     const maxRetryAfterMillis = Duration.toMillis(policy.maxRetryAfter)
-    const base = url.href.replace(/\/+$/, "")
-    const query = `?api-version=${encodeURIComponent(apiVersion)}`
-    const userAgent = `effect-acs/${version} (${
-      typeof process === "undefined" ? "unknown" : `Node ${process.version}; ${process.platform}`
-    })${suffix === "" ? "" : ` ${suffix}`}`
-    const http = (yield* HttpClient.HttpClient).pipe(
-      HttpClient.mapRequest(HttpClientRequest.setHeaders({
-        accept: "application/json",
-        // a compressed body would be inflated by some transports before the size limit sees it
-        "accept-encoding": "identity",
-        "user-agent": userAgent
-      })),
+    const transport = yield* HttpClient.HttpClient
+    // a transport that streams the body ties the exchange to the attempt's scope: reading stops at the
+    // size limit, and closing the scope aborts whatever the server still sends (and `FetchHttpClient` is told
+    // not to follow redirects); one that reads the (bounded) body before answering holds nothing open
+    const eager = Body.isEager(transport)
+    const http = transport.pipe(
       // the platform's own span would record every response header (server-controlled text) as attributes,
       // and would send trace headers to Resource Manager: this client records one span of its own instead
       HttpClient.withTracerDisabledWhen(() => true),
-      // the exchange is tied to the attempt's scope: reading stops at the size limit, and closing the scope
-      // aborts whatever the server still sends
-      HttpClient.withScope
+      eager ? identity : HttpClient.withScope
     )
+    const scoped = <A, E>(exchange: Effect.Effect<A, E, Scope.Scope>): Effect.Effect<A, E> =>
+      // (without `withScope` the exchange needs no scope: only its type says otherwise)
+      eager ? exchange as Effect.Effect<A, E> : noRedirects(Effect.scoped(exchange))
     const lock = KeyedLock.make()
 
-    const path = (resource: input.Resource, action: string) => {
-      const { communicationServiceName, resourceGroupName, subscriptionId } = resource.parts
-      return `${base}/subscriptions/${encodeURIComponent(subscriptionId)}/resourceGroups/${
-        encodeURIComponent(resourceGroupName)
-      }/providers/Microsoft.Communication/communicationServices/${
-        encodeURIComponent(communicationServiceName)
-      }/${action}${query}`
+    // what every request of this client shares, built once
+    const query = `?api-version=${encodeURIComponent(apiVersion)}`
+    const headers = {
+      accept: "application/json",
+      // a compressed body would be inflated by some transports before the size limit sees it
+      "accept-encoding": "identity",
+      "user-agent": config.userAgent
     }
 
-    /** One request: token, send, read (bounded), classify. */
-    const send = (
-      request: HttpClientRequest.HttpClientRequest,
-      attempt: Attempt,
-      claims: string | undefined
-    ): Effect.Effect<KeysResponse, Errors.CommunicationServicesError> =>
-      Effect.gen(function*() {
-        // nothing has been sent while a token is fetched: bounded like the attempt, and a safe point of a
-        // rotation step unless an earlier attempt's outcome is unknown
-        const fetchToken = timeoutFail(
-          credential.getToken({ scope, claims }),
-          timeout,
-          () => new Errors.CredentialError({ reason: `no token within ${Duration.format(timeout)}` })
-        )
-        const token = yield* attempt.priorOutcomeUnknown
-          ? fetchToken
-          : Effect.flatMap(SafePoint, (stoppable) => stoppable(fetchToken))
-        const bearer = Redacted.value(token.token)
-        if (!tokenSafe.test(bearer)) {
-          return yield* new Errors.CredentialError({
-            reason: "the credential returned a token that cannot be sent in an HTTP header " +
-              "(it is empty or holds a space, a control character or a non-ASCII character)"
-          })
-        }
-        // whatever the server sends back is masked, the token this request carried included
-        const known = [bearer]
-        const clean: Untrusted = (text, maxLength) => Redaction.untrusted(text, { known, maxLength })
-        const regenerate = attempt.operation === "regenerateKey"
-        const transport = (reason: "Connect" | "Connection" | "Timeout", description: string) =>
-          new Errors.TransportError({
-            reason,
-            description,
-            clientRequestId: attempt.clientRequestId,
-            operation: attempt.operation,
-            resourceId: attempt.resourceId,
-            attempts: attempt.attempts,
-            outcomeUnknown: attempt.priorOutcomeUnknown || (regenerate && reason !== "Connect")
-          })
-        const outgoing = propagateTrace ? yield* withTraceparent(request) : request
-        const [response, body] = yield* http.execute(
-          HttpClientRequest.setHeader(outgoing, "authorization", `Bearer ${bearer}`)
-        ).pipe(
-          Effect.flatMap((response) =>
-            Effect.map(Body.read(response, maxResponseBytes), (body) => [response, body] as const)
-          ),
-          (exchange) =>
-            timeoutFail(
-              exchange,
-              timeout,
-              () => transport("Timeout", `no complete response within ${Duration.format(timeout)}`)
-            ),
-          Effect.catchIf(
-            (error): error is HttpClientError.HttpClientError => error._tag !== "TransportError",
-            (error) => {
-              const description = causeDescription(error.cause, (text) => clean(text, 512))
-              if (isBodyError(error)) return Effect.fail(transport("Connection", description))
-              const notSent = error.reason !== "Transport" || causeCodes(error.cause).some((c) => notSentCodes.has(c))
-              return Effect.fail(transport(notSent ? "Connect" : "Connection", description))
-            }
-          ),
-          noRedirects,
-          Effect.scoped
-        )
-        yield* Effect.annotateCurrentSpan("http.response.status_code", response.status)
-        if (response.status === 200) {
-          const unexpected = (reason: Errors.UnexpectedResponse["reason"], description: string) =>
-            new Errors.UnexpectedResponse({
-              status: 200,
-              reason,
-              description,
-              ...ids(response.headers, attempt.clientRequestId, clean),
-              operation: attempt.operation,
-              resourceId: attempt.resourceId,
-              attempts: attempt.attempts,
-              outcomeUnknown: attempt.priorOutcomeUnknown || regenerate
-            })
-          if (body._tag === "TooLarge") {
-            return yield* unexpected("BodyTooLarge", `the 200 body is larger than ${maxResponseBytes} bytes`)
-          }
-          const json = Json.parse(body.text)
-          if (Either.isLeft(json)) {
-            return yield* json.left.reason === "TooDeep"
-              ? unexpected("NonConformingBody", `the 200 body is ${json.left.message}`)
-              : unexpected(
-                "NotJson",
-                `the 200 body is not JSON (content-type: ${clean(response.headers["content-type"] ?? "none", 128)})`
-              )
-          }
-          const keys = decodeKeys(json.right)
-          if (Either.isLeft(keys)) return yield* unexpected("NonConformingBody", describeParseError(keys.left))
-          if (attempt.keyType !== undefined && !hasKey(keys.right, attempt.keyType)) {
-            // the key may have been regenerated, but nobody can know which it is now
-            return yield* unexpected(
-              "NonConformingBody",
-              `the 200 body does not hold the regenerated ${attempt.keyType} key`
-            )
-          }
-          const ids200 = ids(response.headers, attempt.clientRequestId, clean)
-          return {
-            keys: keys.right,
-            requestId: ids200.requestId,
-            correlationRequestId: ids200.correlationRequestId,
-            clientRequestId: attempt.clientRequestId,
-            attempts: attempt.attempts,
-            remainingWrites: remainingWrites(response.headers)
-          }
-        }
-        const now = yield* Clock.currentTimeMillis
-        if (response.status === 401 && claims === undefined) {
-          const challenge = claimsChallenge(response.headers)
-          if (challenge !== undefined) {
-            return yield* send(request, { ...attempt, attempts: attempt.attempts + 1 }, challenge)
-          }
-        }
-        return yield* Effect.fail(errorFromResponse(response, body, attempt, now, clean))
-      })
-
-    /** Attempts with the retry policy: Retry-After (capped) or backoff between attempts. */
-    const withRetries = (
-      request: HttpClientRequest.HttpClientRequest,
-      operation: Errors.Operation,
+    /** The request of one call, the same for each of its attempts but the token. */
+    const requestFor = (
       resource: input.Resource,
+      operation: Errors.Operation,
       keyType: KeyType.KeyType | undefined
     ) => {
       const clientRequestId = crypto.randomUUID()
-      const loop = (
-        retry: number,
-        attempts: number,
-        priorOutcomeUnknown: boolean
-      ): Effect.Effect<KeysResponse, Errors.CommunicationServicesError> =>
-        send(
-          HttpClientRequest.setHeader(request, "x-ms-client-request-id", clientRequestId),
-          { operation, resourceId: resource.id, keyType, clientRequestId, attempts, priorOutcomeUnknown },
-          undefined
-        ).pipe(
-          Effect.catchAll((error) => {
-            if (retry >= policy.maxRetries || !policy.shouldRetry(error)) return Effect.fail(error)
-            const asked = "retryAfterMillis" in error ? error.retryAfterMillis : undefined
-            return Effect.flatMap(Random.next, (random) => {
-              const delay = asked === undefined
-                ? policy.backoff(retry + 1, random)
-                : Duration.millis(Math.min(asked, maxRetryAfterMillis))
-              const unknown = Errors.isOutcomeUnknown(error)
-              const next = loop(retry + 1, ("attempts" in error ? error.attempts : attempts) + 1, unknown)
-              // a retry that fails before reaching the service (no token) must not hide that an earlier
-              // attempt's outcome is unknown: the earlier error, which says so, is the one to act on
-              // a wait after a failure that changed nothing (a 429, a refused connection) is a safe point
-              const wait = unknown
-                ? Effect.sleep(delay)
-                : Effect.flatMap(SafePoint, (stoppable) => stoppable(Effect.sleep(delay)))
-              return Effect.zipRight(
-                wait,
-                unknown ? Effect.catchTag(next, "CredentialError", () => Effect.fail(error)) : next
-              )
-            })
-          })
-        )
-      return loop(0, 1, false)
+      const request = HttpClientRequest.post(config.base + Operation.path(resource.parts, operation) + query, {
+        headers: { ...headers, "x-ms-client-request-id": clientRequestId },
+        ...(keyType === undefined ? {} : { body: bodies[keyType] })
+      })
+      return { request, clientRequestId }
     }
 
+    /**
+     * One attempt: a token, the exchange, the body read (bounded), all within the attempt's timeout, then
+     * classified. Nothing has been sent while the token is fetched: that wait is a safe point of a rotation
+     * step unless an earlier attempt's outcome is unknown.
+     */
+    const attempt = (
+      request: HttpClientRequest.HttpClientRequest,
+      at: Attempt,
+      claims: string | undefined
+    ): Effect.Effect<
+      { readonly result: Either.Either<KeysResponse, Errors.CommunicationServicesError>; readonly challenge?: string },
+      Errors.CredentialError
+    > => {
+      let sending = false
+      const token = at.priorOutcomeUnknown
+        ? credential.getToken({ scope, claims })
+        : Effect.flatMap(SafePoint, (stoppable) => stoppable(credential.getToken({ scope, claims })))
+      const exchange = Effect.flatMap(token, (token) => {
+        const bearer = Redacted.value(token.token)
+        if (!tokenSafe.test(bearer)) {
+          return Effect.fail(
+            new Errors.CredentialError({
+              reason: "the credential returned a token that cannot be sent in an HTTP header " +
+                "(it is empty or holds a space, a control character or a non-ASCII character)"
+            })
+          )
+        }
+        sending = true
+        const authorized = HttpClientRequest.setHeader(request, "authorization", `Bearer ${bearer}`)
+        return (config.propagateTrace
+          ? Effect.flatMap(withTraceparent(authorized), http.execute)
+          : http.execute(authorized))
+          .pipe(
+            Effect.flatMap((response) =>
+              Effect.map(
+                Body.read(response, maxResponseBytes),
+                (body): Outcome => ({ _tag: "Response", response, body })
+              )
+            ),
+            Effect.catchAll((error) => Effect.succeed<Outcome>({ _tag: "Failed", error })),
+            Effect.map((outcome) => ({ outcome, bearer }))
+          )
+      })
+      return timeoutFail(scoped(exchange), timeout, () => new AttemptTimedOut(sending)).pipe(
+        Effect.catchIf(
+          (error): error is AttemptTimedOut => error instanceof AttemptTimedOut,
+          (error) =>
+            error.sending
+              ? Effect.succeed({ outcome: timedOut, bearer: undefined })
+              : Effect.fail(new Errors.CredentialError({ reason: `no token within ${Duration.format(timeout)}` }))
+        ),
+        Effect.flatMap(({ bearer, outcome }) =>
+          Effect.map(Clock.currentTimeMillis, (now) => {
+            // whatever the server sends back is masked, the token this request carried included
+            const known = bearer === undefined ? [] : [bearer]
+            const clean: Untrusted = (text, maxLength) => Redaction.untrusted(text, { known, maxLength })
+            const challenge = claims === undefined ? challengeOf(outcome) : undefined
+            return {
+              result: classify(at, outcome, { clean, now, timeout, maxResponseBytes }),
+              ...(challenge === undefined ? {} : { challenge })
+            }
+          })
+        )
+      )
+    }
+
+    /**
+     * The attempts of one call, as the retry policy's schedule says: each failure is fed to it, and its delay
+     * (or the `Retry-After` the service asked for, capped) is waited before the next attempt. A claims
+     * challenge is answered at once, with a fresh token for those claims.
+     */
+    const call = (
+      resource: input.Resource,
+      operation: Errors.Operation,
+      keyType: KeyType.KeyType | undefined
+    ): Effect.Effect<KeysResponse, Errors.CommunicationServicesError> => {
+      const { clientRequestId, request } = requestFor(resource, operation, keyType)
+      const loop = (
+        state: unknown,
+        attempts: number,
+        priorOutcomeUnknown: boolean,
+        claims: string | undefined
+      ): Effect.Effect<KeysResponse, Errors.CommunicationServicesError> =>
+        attempt(
+          request,
+          { operation, resourceId: resource.id, keyType, clientRequestId, attempts, priorOutcomeUnknown },
+          claims
+        ).pipe(
+          Effect.flatMap(({ challenge, result }) => {
+            if (challenge !== undefined) return loop(state, attempts + 1, priorOutcomeUnknown, challenge)
+            return Either.isRight(result) ? Effect.succeed(result.right) : retryAfter(result.left, state, attempts)
+          })
+        )
+      const retryAfter = (error: Errors.CommunicationServicesError, state: unknown, attempts: number) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.flatMap(policy.schedule.step(now, error, state), ([next, , decision]) => {
+            if (ScheduleDecision.isDone(decision)) {
+              return Effect.fail(error)
+            }
+            const asked = Errors.retryAfterMillis(error)
+            const delay = asked === undefined
+              ? Math.max(0, ScheduleIntervals.start(decision.intervals) - now)
+              : Math.min(asked, maxRetryAfterMillis)
+            const unknown = Errors.isOutcomeUnknown(error)
+            const again = loop(next, attempts + 1, unknown, undefined)
+            // a wait after a failure that changed nothing (a 429, a refused connection) is a safe point
+            const wait = unknown
+              ? Effect.sleep(delay)
+              : Effect.flatMap(SafePoint, (stoppable) =>
+                stoppable(Effect.sleep(delay)))
+            // a retry that fails before reaching the service (no token) must not hide that an earlier
+            // attempt's outcome is unknown: the earlier error, which says so, is the one to act on
+            return Effect.zipRight(
+              wait,
+              unknown ? Effect.catchTag(again, "CredentialError", () => Effect.fail(error)) : again
+            )
+          }))
+      return loop(policy.schedule.initial, 1, false, undefined)
+    }
+
+    /** One span per call, with the attempt count and ids of its outcome (never a header or body). */
     const traced = (
       name: string,
       attributes: Record<string, string>,
@@ -502,10 +614,10 @@ export const make = (options: Options = {}) =>
           })
         ),
         Effect.tapError((error) =>
-          "attempts" in error
+          error._tag === "TransportError" || Errors.isResponseError(error)
             ? Effect.annotateCurrentSpan({
               "acs.attempts": error.attempts,
-              "acs.status": "status" in error ? error.status : 0,
+              "acs.status": error._tag === "TransportError" ? 0 : error.status,
               "acs.error": error._tag,
               "acs.outcome_unknown": error.outcomeUnknown,
               "acs.request_id": error.requestId ?? "",
@@ -527,15 +639,7 @@ export const make = (options: Options = {}) =>
         traced(
           "CommunicationServices.regenerateKey",
           { "acs.resource_id": resource.id, "acs.key_type": keyType },
-          lock(
-            resource.lockKey,
-            withRetries(
-              HttpClientRequest.post(path(resource, "regenerateKey"), { body: bodies[keyType] }),
-              "regenerateKey",
-              resource,
-              keyType
-            )
-          )
+          lock(resource.lockKey, call(resource, "regenerateKey", keyType))
         ))
 
     const listKeysResponse = (request: ResourceInput) =>
@@ -543,17 +647,15 @@ export const make = (options: Options = {}) =>
         traced(
           "CommunicationServices.listKeys",
           { "acs.resource_id": resource.id },
-          withRetries(HttpClientRequest.post(path(resource, "listKeys")), "listKeys", resource, undefined)
+          call(resource, "listKeys", undefined)
         ))
 
     const service: CommunicationServicesService = {
-      regenerateKey: (request) => Effect.map(regenerateKeyResponse(request), (response) => response.keys),
+      regenerateKey: (request) =>
+        Effect.map(regenerateKeyResponse(request), (response) => response.keys),
       listKeys: (request) => Effect.map(listKeysResponse(request), (response) => response.keys),
       regenerateKeyResponse,
       listKeysResponse
     }
     return service
   })
-
-const hasKey = (keys: CommunicationServiceKeys.CommunicationServiceKeys, keyType: KeyType.KeyType): boolean =>
-  (keyType === "Primary" ? keys.primaryKey : keys.secondaryKey) !== undefined

@@ -32,11 +32,39 @@ const field = <A>(schema: Schema.Schema<A, string>, name: string, value: unknown
 
 const decodeResourceId = Schema.decodeUnknownEither(ResourceId.ResourceId)
 
+/**
+ * Resources already validated, by what named them: a caller that calls again for the same resource (a
+ * rotation, a fleet, a loop) pays the decoding once. Bounded: the oldest entry goes when it is full.
+ */
+const validated = new Map<string, Resource>()
+const maxValidated = 1024
+
+const cacheKey = (input: Record<string, unknown>): string | undefined => {
+  if ("resourceId" in input) return typeof input.resourceId === "string" ? `id\n${input.resourceId}` : undefined
+  const { communicationServiceName, resourceGroupName, subscriptionId } = input
+  return typeof subscriptionId === "string" && typeof resourceGroupName === "string" &&
+      typeof communicationServiceName === "string"
+    ? `parts\n${subscriptionId}\n${resourceGroupName}\n${communicationServiceName}`
+    : undefined
+}
+
 /** Validates the resource part of an input, before any I/O. */
 export const resource = (input: ResourceInput): Either.Either<Resource, InvalidInput> => {
   if (!Predicate.isRecord(input)) {
     return Either.left(new InvalidInput({ field: "input", reason: "expected an object naming the resource" }))
   }
+  const key = cacheKey(input)
+  const known = key === undefined ? undefined : validated.get(key)
+  if (known !== undefined) return Either.right(known)
+  const decoded = decodeResource(input)
+  if (key !== undefined && Either.isRight(decoded)) {
+    if (validated.size >= maxValidated) validated.delete(validated.keys().next().value!)
+    validated.set(key, decoded.right)
+  }
+  return decoded
+}
+
+const decodeResource = (input: ResourceInput): Either.Either<Resource, InvalidInput> => {
   const parts: Either.Either<ResourceId.ResourceIdParts, InvalidInput> = "resourceId" in input
     ? typeof input.resourceId !== "string" ? Either.left(notAString("resourceId", input.resourceId)) : Either.mapLeft(
       decodeResourceId(input.resourceId),
@@ -65,7 +93,10 @@ export const regenerate = (
 ): Effect.Effect<readonly [Resource, KeyType.KeyType], InvalidInput> =>
   Either.gen(function*() {
     const target = yield* resource(input)
-    const keyType = yield* field(KeyType.KeyType, "keyType", input.keyType)
+    const given = input.keyType
+    const keyType = given === "Primary" || given === "Secondary"
+      ? given as KeyType.KeyType
+      : yield* field(KeyType.KeyType, "keyType", given)
     return [target, keyType] as const
   })
 

@@ -8,6 +8,7 @@ import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
+import * as FiberRef from "effect/FiberRef"
 import * as Inspectable from "effect/Inspectable"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
@@ -18,14 +19,14 @@ import * as Https from "node:https"
 import { Readable } from "node:stream"
 import type { ReadableStream as NodeReadableStream } from "node:stream/web"
 import type { Options } from "../NodeTransport.js"
-import { defaultMaxResponseBytes } from "./body.js"
+import * as Body from "./body.js"
 
 export const defaults = {
   maxSockets: 64,
   maxFreeSockets: 64,
   keepAliveMsecs: 1000,
   idleTimeout: 30_000,
-  maxResponseBytes: defaultMaxResponseBytes
+  maxResponseBytes: Body.defaultMaxResponseBytes
 } as const
 
 const resolve = (options: Options): { readonly [K in keyof Options]-?: number } => {
@@ -188,6 +189,12 @@ class NodeTransportResponse extends Inspectable.Class implements HttpClientRespo
     })
   }
 
+  [Body.eager](): Body.EagerBody {
+    const body = this.body
+    if (body._tag === "Bytes") return body
+    return body.cause instanceof BodyTooLarge ? { _tag: "TooLarge" } : { _tag: "Failed", error: this.fail(body.cause) }
+  }
+
   toJSON(): unknown {
     // unlike the platform's responses, never the body: it may hold the keys this library exists to protect
     return {
@@ -244,11 +251,11 @@ const exchange = (
   agent: Http.Agent,
   headers: Record<string, string>,
   source: Source,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
   limit: number
 ) =>
   Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
-    if (signal.aborted) {
+    if (signal?.aborted === true) {
       resume(Effect.fail(
         new HttpClientError.RequestError({
           request,
@@ -282,7 +289,7 @@ const exchange = (
     const settle = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>) => {
       if (settled) return
       settled = true
-      signal.removeEventListener("abort", onAbort)
+      signal?.removeEventListener("abort", onAbort)
       resume(effect)
     }
     const failRequest = (reason: "Transport" | "Encode", cause: unknown, description?: string) =>
@@ -296,10 +303,10 @@ const exchange = (
       ))
     function onAbort() {
       if (settled) return
-      failRequest("Transport", signal.reason, "the request was aborted")
+      failRequest("Transport", signal?.reason, "the request was aborted")
       nodeRequest.destroy()
     }
-    signal.addEventListener("abort", onAbort, { once: true })
+    signal?.addEventListener("abort", onAbort, { once: true })
 
     // once the status and headers are in, a failure is the body's (a ResponseError when it is read)
     let bodyFailed: ((cause: unknown) => void) | undefined
@@ -373,7 +380,7 @@ const exchange = (
     return Effect.sync(() => {
       if (settled) return
       settled = true
-      signal.removeEventListener("abort", onAbort)
+      signal?.removeEventListener("abort", onAbort)
       nodeRequest.destroy()
       if (source._tag === "Readable") source.readable.destroy()
     })
@@ -387,81 +394,118 @@ interface Agents {
   readonly https: Https.Agent
 }
 
-const fromAgents = (agents: Agents, limit: number): HttpClient.HttpClient =>
-  HttpClient.make((request, url, signal) => {
-    const https = url.protocol === "https:"
-    if (!https && url.protocol !== "http:") {
-      return Effect.fail(
-        new HttpClientError.RequestError({
-          request,
-          reason: "InvalidUrl",
-          description: `only http: and https: URLs can be requested, not ${url.protocol}`
-        })
-      )
-    }
-    const agent = https ? agents.https : agents.http
-    const body = request.body
-    switch (body._tag) {
-      case "Empty":
-        return exchange(request, url, https, agent, request.headers, none, signal, limit)
-      case "Uint8Array":
-        return exchange(request, url, https, agent, request.headers, { _tag: "Bytes", bytes: body.body }, signal, limit)
-      case "Raw": {
-        const raw = body.body
-        if (typeof raw === "string" || raw instanceof Uint8Array) {
-          return exchange(request, url, https, agent, request.headers, { _tag: "Bytes", bytes: raw }, signal, limit)
-        }
-        if (raw instanceof Readable) {
-          return exchange(
-            request,
-            url,
-            https,
-            agent,
-            request.headers,
-            { _tag: "Readable", readable: raw },
-            signal,
-            limit
-          )
-        }
-        return Effect.fail(
-          new HttpClientError.RequestError({
-            request,
-            reason: "Encode",
-            description: "a raw body must be a string, a Uint8Array or a Node Readable"
-          })
-        )
+/** One request over the agents: its body encoded as Node wants it, then the exchange. */
+const send = (agents: Agents, limit: number) =>
+(
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  signal: AbortSignal | undefined
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
+  const https = url.protocol === "https:"
+  if (!https && url.protocol !== "http:") {
+    return Effect.fail(
+      new HttpClientError.RequestError({
+        request,
+        reason: "InvalidUrl",
+        description: `only http: and https: URLs can be requested, not ${url.protocol}`
+      })
+    )
+  }
+  const agent = https ? agents.https : agents.http
+  const body = request.body
+  switch (body._tag) {
+    case "Empty":
+      return exchange(request, url, https, agent, request.headers, none, signal, limit)
+    case "Uint8Array":
+      return exchange(request, url, https, agent, request.headers, { _tag: "Bytes", bytes: body.body }, signal, limit)
+    case "Raw": {
+      const raw = body.body
+      if (typeof raw === "string" || raw instanceof Uint8Array) {
+        return exchange(request, url, https, agent, request.headers, { _tag: "Bytes", bytes: raw }, signal, limit)
       }
-      case "FormData": {
-        const web = new Response(body.formData)
-        const headers = { ...request.headers, "content-type": web.headers.get("content-type") ?? "multipart/form-data" }
+      if (raw instanceof Readable) {
         return exchange(
           request,
           url,
           https,
           agent,
-          headers,
-          { _tag: "Readable", readable: fromWeb(web.body!) },
+          request.headers,
+          { _tag: "Readable", readable: raw },
           signal,
           limit
         )
       }
-      case "Stream":
-        return Effect.flatMap(
-          Stream.toReadableStreamEffect(body.stream),
-          (stream) =>
-            exchange(
-              request,
-              url,
-              https,
-              agent,
-              request.headers,
-              { _tag: "Readable", readable: fromWeb(stream) },
-              signal,
-              limit
-            )
-        )
+      return Effect.fail(
+        new HttpClientError.RequestError({
+          request,
+          reason: "Encode",
+          description: "a raw body must be a string, a Uint8Array or a Node Readable"
+        })
+      )
     }
-  })
+    case "FormData": {
+      const web = new Response(body.formData)
+      const headers = { ...request.headers, "content-type": web.headers.get("content-type") ?? "multipart/form-data" }
+      return exchange(
+        request,
+        url,
+        https,
+        agent,
+        headers,
+        { _tag: "Readable", readable: fromWeb(web.body!) },
+        signal,
+        limit
+      )
+    }
+    case "Stream":
+      return Effect.flatMap(
+        Stream.toReadableStreamEffect(body.stream),
+        (stream) =>
+          exchange(
+            request,
+            url,
+            https,
+            agent,
+            request.headers,
+            { _tag: "Readable", readable: fromWeb(stream) },
+            signal,
+            limit
+          )
+      )
+  }
+}
+
+/**
+ * The client: the platform's own `HttpClient.make` where tracing is on for the request (its span, its
+ * trace headers, its interruption by `AbortSignal`), and the lean path where tracing is off for it (as in
+ * this library's client): no span, no `AbortController`, no registry of responses; the exchange is ended by
+ * interrupting the fiber, and the body, already read, holds nothing open.
+ */
+const fromAgents = (agents: Agents, limit: number): HttpClient.HttpClient => {
+  const exchangeOf = send(agents, limit)
+  const traced = HttpClient.make(exchangeOf)
+  const client = HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
+    (effect) =>
+      Effect.flatMap(
+        effect,
+        (request) =>
+          Effect.withFiberRuntime<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((fiber) => {
+            if (
+              fiber.getFiberRef(FiberRef.currentTracerEnabled) &&
+              !fiber.getFiberRef(HttpClient.currentTracerDisabledWhen)(request)
+            ) {
+              return traced.execute(request)
+            }
+            const url = UrlParams.makeUrl(request.url, request.urlParams, request.hash)
+            return url._tag === "Left"
+              ? Effect.fail(new HttpClientError.RequestError({ request, reason: "InvalidUrl", cause: url.left }))
+              : exchangeOf(request, url.right, undefined)
+          })
+      ),
+    Effect.succeed
+  )
+  return Object.assign(client, { [Body.eager]: true })
+}
 
 export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
   Effect.suspend(() => {
