@@ -2,11 +2,17 @@
  * The client over each transport. The library never picks one: the `HttpClient` is yours to provide.
  */
 import type { AzureCredential } from "@effect-acs/core"
-import { CommunicationServices } from "@effect-acs/core"
+import { CommunicationServices, NodeTransport } from "@effect-acs/core"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Layer from "effect/Layer"
+
+/**
+ * The recommended one on Node: this library's own `node:http` / `node:https` transport, keep-alive, bodies
+ * read eagerly and bounded, redirects never followed (no extra package).
+ */
+export const Node: Layer.Layer<HttpClient.HttpClient> = NodeTransport.layer
 
 /** The global `fetch` (Node's built-in undici, Deno, Bun, browsers). */
 export const Fetch: Layer.Layer<HttpClient.HttpClient> = FetchHttpClient.layer

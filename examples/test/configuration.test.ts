@@ -134,6 +134,7 @@ describe("configuration.md: layer-config.ts", () => {
 describe("configuration.md: transports.ts", () => {
   for (
     const [name, transport] of [
+      ["Node", transports.Node],
       ["Fetch", transports.Fetch],
       ["NodeHttp", transports.NodeHttp],
       ["NodeHttpKeepAlive", transports.NodeHttpKeepAlive],

@@ -9,7 +9,7 @@
  * @since 0.1.0
  */
 import type { CommunicationServiceKeys, KeyType } from "@effect-acs/schema"
-import { Operation } from "@effect-acs/schema"
+import * as Operation from "@effect-acs/schema/Operation"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import type * as ConfigError from "effect/ConfigError"

@@ -9,7 +9,7 @@
  *
  * @since 0.1.0
  */
-import { ErrorResponse } from "@effect-acs/schema"
+import * as ErrorResponse from "@effect-acs/schema/ErrorResponse"
 import * as Schema from "effect/Schema"
 
 /**

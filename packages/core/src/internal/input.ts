@@ -1,4 +1,6 @@
-import { KeyType, Parameters, ResourceId } from "@effect-acs/schema"
+import * as KeyType from "@effect-acs/schema/KeyType"
+import * as Parameters from "@effect-acs/schema/Parameters"
+import * as ResourceId from "@effect-acs/schema/ResourceId"
 import type * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
