@@ -10,10 +10,12 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
+import * as Exit from "effect/Exit"
 import { identity } from "effect/Function"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
@@ -341,6 +343,49 @@ const classify = (
 const challengeOf = (outcome: Outcome): string | undefined =>
   outcome._tag === "Response" && outcome.response.status === 401 ? claimsChallenge(outcome.response.headers) : undefined
 
+/** What a call's span says of its outcome: attempts, status, error, and the request ids. */
+const outcomeAttributes = (
+  exit: Exit.Exit<KeysResponse, Errors.CommunicationServicesError>
+): Record<string, string | number | boolean> => {
+  if (Exit.isSuccess(exit)) {
+    const response = exit.value
+    return {
+      "acs.attempts": response.attempts,
+      "acs.status": 200,
+      "http.response.status_code": 200,
+      "acs.request_id": response.requestId ?? "",
+      "acs.correlation_request_id": response.correlationRequestId ?? "",
+      "acs.client_request_id": response.clientRequestId
+    }
+  }
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isNone(failure)) return {}
+  const error = failure.value
+  if (Errors.isResponseError(error)) {
+    return {
+      "acs.attempts": error.attempts,
+      "acs.status": error.status,
+      "http.response.status_code": error.status,
+      "acs.error": error._tag,
+      "acs.outcome_unknown": error.outcomeUnknown,
+      "acs.request_id": error.requestId ?? "",
+      "acs.correlation_request_id": error.correlationRequestId ?? "",
+      "acs.client_request_id": error.clientRequestId ?? ""
+    }
+  }
+  return error._tag === "TransportError"
+    ? {
+      "acs.attempts": error.attempts,
+      "acs.status": 0,
+      "acs.error": error._tag,
+      "acs.outcome_unknown": error.outcomeUnknown,
+      "acs.request_id": error.requestId ?? "",
+      "acs.correlation_request_id": error.correlationRequestId ?? "",
+      "acs.client_request_id": error.clientRequestId ?? ""
+    }
+    : { "acs.error": error._tag }
+}
+
 // -------------------------------------------------------------------------------------------------------------
 // the client
 // -------------------------------------------------------------------------------------------------------------
@@ -607,37 +652,16 @@ export const make = (options: Options = {}) =>
       attributes: Record<string, string>,
       effect: Effect.Effect<KeysResponse, Errors.CommunicationServicesError>
     ) =>
-      effect.pipe(
-        Effect.tap((response) =>
-          Effect.annotateCurrentSpan({
-            "acs.attempts": response.attempts,
-            "acs.status": 200,
-            "acs.request_id": response.requestId ?? "",
-            "acs.correlation_request_id": response.correlationRequestId ?? "",
-            "acs.client_request_id": response.clientRequestId
-          })
-        ),
-        Effect.tapError((error) =>
-          error._tag === "TransportError" || Errors.isResponseError(error)
-            ? Effect.annotateCurrentSpan({
-              "acs.attempts": error.attempts,
-              "acs.status": error._tag === "TransportError" ? 0 : error.status,
-              "acs.error": error._tag,
-              "acs.outcome_unknown": error.outcomeUnknown,
-              "acs.request_id": error.requestId ?? "",
-              "acs.correlation_request_id": error.correlationRequestId ?? "",
-              "acs.client_request_id": error.clientRequestId ?? ""
-            })
-            : Effect.annotateCurrentSpan("acs.error", error._tag)
-        ),
-        Effect.withSpan(name, {
-          kind: "client",
-          attributes: { ...attributes, "acs.api_version": apiVersion },
-          // a stack trace per call costs more than it tells: the span's name and attributes say where
-          captureStackTrace: false
-        })
-      )
-
+      Effect.useSpan(name, {
+        kind: "client",
+        attributes: { ...attributes, "acs.api_version": apiVersion },
+        // a stack trace per call costs more than it tells: the span's name and attributes say where
+        captureStackTrace: false
+      }, (span) =>
+        Effect.onExit(Effect.withParentSpan(effect, span), (exit) =>
+          Effect.sync(() => {
+            for (const [key, value] of Object.entries(outcomeAttributes(exit))) span.attribute(key, value)
+          })))
     const regenerateKeyResponse = (request: RegenerateKeyInput) =>
       Effect.flatMap(input.regenerate(request), ([resource, keyType]) =>
         traced(

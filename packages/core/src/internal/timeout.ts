@@ -35,11 +35,19 @@ export const timeoutFail = <A, E, R, E2>(
           timedOut = true
           fiber.unsafeInterruptAsFork(FiberId.none)
         }, millis)
-        return Fiber.join(fiber).pipe(
-          Effect.ensuring(Effect.sync(() => clearTimeout(timer))),
-          Effect.catchAllCause((cause): Effect.Effect<never, E | E2> =>
-            timedOut && Cause.isInterruptedOnly(cause) ? Effect.fail(onTimeout()) : Effect.failCause(cause)
-          )
+        // `Fiber.await`, not `join`: the work's FiberRefs are not merged back (nothing here sets any that
+        // the caller reads), which saves a merge per attempt; an interruption of the caller reaches the fiber
+        return Effect.flatMap(
+          Effect.onInterrupt(Fiber.await(fiber), () =>
+            Effect.zipRight(Effect.sync(() => clearTimeout(timer)), Fiber.interrupt(fiber))),
+          (exit): Effect.Effect<A, E | E2> => {
+            clearTimeout(timer)
+            return exit._tag === "Success"
+              ? Effect.succeed(exit.value)
+              : timedOut && Cause.isInterruptedOnly(exit.cause)
+              ? Effect.fail(onTimeout())
+              : Effect.failCause(exit.cause)
+          }
         )
       })
   })
