@@ -1,27 +1,37 @@
 import * as Effect from "effect/Effect"
 
 /**
- * Runs effects that share a key one at a time, and effects with different keys concurrently. An entry
- * lives only while some effect holds or waits for its key, so memory does not grow with the number of
- * keys ever seen.
+ * Runs effects that share a key one at a time, and effects with different keys concurrently, in the order
+ * they asked. A key is held while it has an entry (its queue of waiters); the holder hands the key to the
+ * first waiter when it ends, so memory does not grow with the number of keys ever seen. An uncontended key
+ * costs a map lookup and a finalizer, no semaphore.
  */
 export const make = () => {
-  const entries = new Map<string, { readonly semaphore: Effect.Semaphore; users: number }>()
+  const held = new Map<string, Array<() => void>>()
+  const release = (key: string) => {
+    const next = held.get(key)?.shift()
+    if (next === undefined) held.delete(key)
+    else next()
+  }
   return <A, E, R>(key: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.acquireUseRelease(
-      Effect.sync(() => {
-        let entry = entries.get(key)
-        if (entry === undefined) {
-          entry = { semaphore: Effect.unsafeMakeSemaphore(1), users: 0 }
-          entries.set(key, entry)
-        }
-        entry.users++
-        return entry
-      }),
-      (entry) => entry.semaphore.withPermits(1)(effect),
-      (entry) =>
-        Effect.sync(() => {
-          if (--entry.users === 0) entries.delete(key)
+    Effect.uninterruptibleMask((restore) => {
+      const run = Effect.ensuring(restore(effect), Effect.sync(() => release(key)))
+      const waiters = held.get(key)
+      if (waiters === undefined) {
+        held.set(key, [])
+        return run
+      }
+      // wait for the holder's hand-over; interrupted while waiting, leave the queue, or pass on a key that
+      // was handed over in the meantime
+      const handedOver = Effect.async<void>((resume) => {
+        const wake = () => resume(Effect.void)
+        waiters.push(wake)
+        return Effect.sync(() => {
+          const at = waiters.indexOf(wake)
+          if (at >= 0) waiters.splice(at, 1)
+          else release(key)
         })
-    )
+      })
+      return Effect.zipRight(restore(handedOver), run)
+    })
 }
