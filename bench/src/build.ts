@@ -15,6 +15,8 @@ export interface BundleSize {
   readonly raw: number
   readonly gzip: number
   readonly packages: ReadonlyArray<{ readonly name: string; readonly bytes: number }>
+  /** How many modules the bundle holds (with code in the output): what loading it evaluates. */
+  readonly moduleCount: number
   /** The largest modules of the bundle, as `package/path`. */
   readonly modules: ReadonlyArray<{ readonly name: string; readonly bytes: number }>
 }
@@ -75,6 +77,7 @@ export const bundle = async (
       bytes
     }))
       .sort((a, b) => b.bytes - a.bytes),
+    moduleCount: modules.filter((entry) => entry.bytes > 0).length,
     modules: modules.sort((a, b) => b.bytes - a.bytes).slice(0, 15)
   }
 }

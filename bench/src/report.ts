@@ -470,13 +470,14 @@ export const markdown = (results: Results, allFunctions: ProfileSummary["topFunc
       "node:zlib defaults (level 6).",
     "",
     table(
-      ["Program", "Raw", "gzip", "Raw vs Azure SDK + identity", "gzip vs Azure SDK + identity"],
+      ["Program", "Modules", "Raw", "gzip", "Raw vs Azure SDK + identity", "gzip vs Azure SDK + identity"],
       results.bundles.map((bundle) => [
         bundle.program === recommended
           ? "**ours: core + NodeTransport + static credential**"
           : bundle.program === "azure-identity"
           ? "**Azure SDK: arm-communication + identity (DefaultAzureCredential)**"
           : bundle.program,
+        fmt(bundle.moduleCount),
         kib(bundle.raw),
         kib(bundle.gzip),
         theirs === undefined ? "" : ratio(bundle.raw, theirs.raw),

@@ -1,7 +1,6 @@
 import * as KeyType from "@effect-acs/schema/KeyType"
 import * as Parameters from "@effect-acs/schema/Parameters"
 import * as ResourceId from "@effect-acs/schema/ResourceId"
-import type * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
@@ -92,15 +91,14 @@ const decodeResource = (input: ResourceInput): Either.Either<Resource, InvalidIn
 /** Validates a regenerateKey input, before any I/O. */
 export const regenerate = (
   input: RegenerateKeyInput
-): Effect.Effect<readonly [Resource, KeyType.KeyType], InvalidInput> =>
-  Either.gen(function*() {
-    const target = yield* resource(input)
-    const given = input.keyType
-    const keyType = given === "Primary" || given === "Secondary"
-      ? given as KeyType.KeyType
-      : yield* field(KeyType.KeyType, "keyType", given)
-    return [target, keyType] as const
-  })
+): Either.Either<readonly [Resource, KeyType.KeyType], InvalidInput> => {
+  const target = resource(input)
+  if (Either.isLeft(target)) return Either.left(target.left)
+  const given = input.keyType
+  // the canonical spellings need no decoding
+  if (given === "Primary" || given === "Secondary") return Either.right([target.right, given as KeyType.KeyType])
+  return Either.map(field(KeyType.KeyType, "keyType", given), (keyType) => [target.right, keyType] as const)
+}
 
 /** Validates the api-version option. */
 export const apiVersion = (value: string): Either.Either<Parameters.ApiVersion, InvalidInput> =>
