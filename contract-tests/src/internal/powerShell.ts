@@ -1,0 +1,145 @@
+/**
+ * Azure PowerShell recordings, in both the shapes its test frameworks write:
+ *
+ * - the autorest-generated modules' `test/*.Recording.json`: an object whose keys name each request
+ *   (`"<test>+[NoContext]+...+$POST+<uri>+1"`), each value a `Request` (`Method`, `RequestUri`, `Content`,
+ *   `isContentBase64`, `Headers`, `ContentHeaders`) and a `Response` (`StatusCode`, `Headers`,
+ *   `ContentHeaders`, `Content`, `isContentBase64`); the file's order is the order of the requests;
+ * - the older HttpRecorder's `SessionRecords/<class>/<test>.json`: `Entries` with a `RequestUri` relative
+ *   to the endpoint and its `EncodedRequestUri`, header lists, bodies as strings, plus `Names` and
+ *   `Variables`.
+ */
+import * as Either from "effect/Either"
+import * as Schema from "effect/Schema"
+import { Issue } from "../ContractError.js"
+import * as Interaction from "../Interaction.js"
+import { type DecodeContext, type Format, fromSchema } from "./format.js"
+import { bodyOf, joinHeaders } from "./load.js"
+
+const HeaderValues = Schema.Record({
+  key: Schema.String,
+  value: Schema.Union(Schema.String, Schema.Array(Schema.String))
+})
+
+const Content = Schema.optional(Schema.NullOr(Schema.String))
+
+const Message = {
+  Headers: Schema.optional(HeaderValues),
+  ContentHeaders: Schema.optional(HeaderValues),
+  Content,
+  isContentBase64: Schema.optional(Schema.Boolean)
+}
+
+const Keyed = Schema.Record({
+  key: Schema.String,
+  value: Schema.Struct({
+    Request: Schema.Struct({
+      Method: Schema.String.pipe(Schema.nonEmptyString({ message: () => "expected an HTTP method" })),
+      RequestUri: Interaction.AbsoluteUrl,
+      ...Message
+    }),
+    Response: Schema.Struct({ StatusCode: Interaction.Status, ...Message })
+  })
+}).annotations({ identifier: "PowerShellRecording" })
+
+const Legacy = Schema.Struct({
+  Entries: Schema.Array(Schema.Struct({
+    RequestUri: Schema.String.pipe(Schema.nonEmptyString()),
+    EncodedRequestUri: Schema.String,
+    RequestMethod: Schema.String.pipe(Schema.nonEmptyString({ message: () => "expected an HTTP method" })),
+    RequestHeaders: Schema.optional(HeaderValues),
+    RequestBody: Content,
+    ResponseHeaders: Schema.optional(HeaderValues),
+    ResponseBody: Content,
+    StatusCode: Interaction.Status
+  })),
+  Names: Schema.optional(Schema.Unknown),
+  Variables: Schema.optional(Schema.Unknown)
+}).annotations({ identifier: "HttpRecorderSessionRecord" })
+
+const text = (content: string | null | undefined, base64: boolean | undefined): string | undefined =>
+  content === null || content === undefined ? undefined : base64 === true
+  ? Buffer.from(content, "base64").toString("utf8")
+  : content
+
+const interaction = (
+  request: { method: string; url: string; headers: Record<string, string>; text: string | undefined },
+  response: { status: number; headers: Record<string, string>; text: string | undefined },
+  source: string
+) => {
+  const requestBody = bodyOf(request.text, request.headers["content-type"])
+  const responseBody = bodyOf(response.text, response.headers["content-type"])
+  return new Interaction.Interaction({
+    request: new Interaction.Request({
+      method: request.method.toUpperCase(),
+      url: request.url,
+      headers: request.headers,
+      ...(requestBody === undefined ? {} : { body: requestBody })
+    }),
+    response: new Interaction.Response({
+      status: response.status,
+      headers: response.headers,
+      ...(responseBody === undefined ? {} : { body: responseBody })
+    }),
+    source
+  })
+}
+
+const fromKeyed = fromSchema(Keyed, (recording, context: DecodeContext) => {
+  const entries = Object.entries(recording)
+  if (entries.length === 0) return Either.left([new Issue({ path: "(root)", message: "holds no recorded request" })])
+  return entries.map(([, { Request, Response }], index) =>
+    interaction(
+      {
+        method: Request.Method,
+        url: Request.RequestUri,
+        headers: joinHeaders(Request.Headers, Request.ContentHeaders),
+        text: text(Request.Content, Request.isContentBase64)
+      },
+      {
+        status: Response.StatusCode,
+        headers: joinHeaders(Response.Headers, Response.ContentHeaders),
+        text: text(Response.Content, Response.isContentBase64)
+      },
+      // the key holds the URI, which names the resource: the position is enough
+      `${context.source} entry ${index + 1}`
+    )
+  )
+})
+
+const fromLegacy = fromSchema(Legacy, (recording, context: DecodeContext) => {
+  const issues: Array<Issue> = []
+  const interactions: Array<Interaction.Interaction> = []
+  recording.Entries.forEach((entry, index) => {
+    const url = URL.canParse(entry.RequestUri) ? entry.RequestUri : `${context.endpoint}${entry.RequestUri}`
+    if (!isAbsoluteUrl(url)) {
+      issues.push(new Issue({ path: `Entries.${index}.RequestUri`, message: "expected a URI" }))
+      return
+    }
+    interactions.push(interaction(
+      {
+        method: entry.RequestMethod,
+        url,
+        headers: joinHeaders(entry.RequestHeaders),
+        text: text(entry.RequestBody, false)
+      },
+      { status: entry.StatusCode, headers: joinHeaders(entry.ResponseHeaders), text: text(entry.ResponseBody, false) },
+      `${context.source} Entries[${index}]`
+    ))
+  })
+  return issues.length > 0 ? Either.left(issues) : interactions
+})
+
+const isAbsoluteUrl = Schema.is(Interaction.AbsoluteUrl)
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/** Azure PowerShell recordings: the keyed `*.Recording.json`, or the HttpRecorder's `Entries`. */
+export const format: Format = {
+  name: "PowerShell",
+  syntax: "json",
+  decode: (document, context) =>
+    isRecord(document) && "Entries" in document ? fromLegacy(document, context) : fromKeyed(document, context),
+  encode: undefined
+}
