@@ -7,7 +7,7 @@ import { parse as parseYamlText, YAMLError } from "yaml"
 import type { Issue, LoadError, RecordingFormat } from "../ContractError.js"
 import { Issue as IssueClass, MalformedRecording } from "../ContractError.js"
 import type * as Interaction from "../Interaction.js"
-import { defaultMaxBytes, defaultMaxDepth, issues, parseJson, readText } from "./load.js"
+import { defaultMaxBytes, defaultMaxDepth, depthOf, issues, parseJson, readText } from "./load.js"
 
 /** What a format's decoder is told besides the document. */
 export interface DecodeContext {
@@ -74,21 +74,6 @@ export const decodeAs = (
   )
 }
 
-/** The deepest nesting of a parsed value, counted without recursion; stops once past `limit`. */
-const depthOf = (root: unknown, limit: number): number => {
-  let deepest = 0
-  const stack: Array<readonly [unknown, number]> = [[root, 0]]
-  while (stack.length > 0) {
-    const [value, depth] = stack.pop()!
-    if (typeof value !== "object" || value === null || value instanceof Uint8Array) continue
-    const inner = depth + 1
-    if (inner > deepest) deepest = inner
-    if (deepest > limit) return deepest
-    for (const item of Array.isArray(value) ? value : Object.values(value)) stack.push([item, inner])
-  }
-  return deepest
-}
-
 /**
  * Parses YAML depth-safely: the parser's own limits (aliases, a stack overflow it reports as an error)
  * and then the nesting of the value. The error names the line, never the text.
@@ -99,7 +84,7 @@ export const parseYaml = (
 ): Either.Either<unknown, Issue> => {
   let value: unknown
   try {
-    value = parseYamlText(text, { maxAliasCount: 100, prettyErrors: false, uniqueKeys: false })
+    value = parseYamlText(text, { maxAliasCount: 100, uniqueKeys: false })
   } catch (error) {
     const line = error instanceof YAMLError ? error.linePos?.[0]?.line : undefined
     return Either.left(

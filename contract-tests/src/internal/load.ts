@@ -121,3 +121,19 @@ export const joinHeaders = (...all: ReadonlyArray<RecordedHeaders | undefined>):
   }
   return out
 }
+
+/** The deepest nesting of a parsed value, counted without recursion; stops once past `limit`. */
+export const depthOf = (root: unknown, limit: number): number => {
+  let deepest = 0
+  const stack: Array<readonly [unknown, number]> = [[root, 0]]
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!
+    if (typeof value !== "object" || value === null || value instanceof Uint8Array) continue
+    const inner = depth + 1
+    if (inner > deepest) deepest = inner
+    if (deepest > limit) return deepest
+    for (const item of Array.isArray(value) ? value : Object.values(value)) stack.push([item, inner])
+  }
+  return deepest
+}
+

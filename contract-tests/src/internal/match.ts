@@ -3,6 +3,7 @@ import * as Json from "@effect-acs/schema/Json"
 import * as Either from "effect/Either"
 import type * as Interaction from "../Interaction.js"
 import { operationOf } from "./arm.js"
+import { depthOf } from "./load.js"
 import { maskHeaders, maskJson } from "./secrets.js"
 
 /** A request as the replay received it: everything the matcher compares. */
@@ -22,6 +23,10 @@ export interface Difference {
 }
 
 const show = (mask: (text: string) => string, value: unknown, limit = 80): string => {
+  // a value built in code may nest deeper than anything a loader accepts: it is not written out
+  if (depthOf(value, Json.defaultMaxDepth) > Json.defaultMaxDepth) {
+    return `a JSON value nested deeper than ${Json.defaultMaxDepth} levels`
+  }
   const text = value === undefined ? "nothing" : JSON.stringify(maskJson(value, mask)) ?? String(value)
   return text.length > limit ? `${text.slice(0, limit - 1)}…` : text
 }
