@@ -2,7 +2,7 @@ import * as CommunicationServiceKeys from "@effect-acs/schema/CommunicationServi
 import * as ErrorResponse from "@effect-acs/schema/ErrorResponse"
 import * as Either from "effect/Either"
 import * as ParseResult from "effect/ParseResult"
-import type * as Schema from "effect/Schema"
+import * as Schema from "effect/Schema"
 import { Issue, NonConformingResponse } from "../ContractError.js"
 import * as Interaction from "../Interaction.js"
 import { operationOf } from "./arm.js"
@@ -43,7 +43,58 @@ export const check = (interaction: Interaction.Interaction, index: number): NonC
     ])
   }
   const decoded = schemas[schema](body.value)
-  return Either.isLeft(decoded) ? fail(schema, issues(new ParseResult.ParseError({ issue: decoded.left }))) : undefined
+  if (Either.isLeft(decoded)) return fail(schema, issues(new ParseResult.ParseError({ issue: decoded.left })))
+  if (schema === "CommunicationServiceKeys") return undefined
+  // the client's ErrorResponse is lenient (it reads a number `code` as a string, drops a non-object
+  // `error`): what it had to repair or drop is where the body is not of the declared shape
+  const encoded = Either.getOrUndefined(encodeError(decoded.right as ErrorResponse.ErrorResponse))
+  const repaired = notAsDeclared(body.value, encoded)
+  return repaired.length > 0 ? fail(schema, repaired) : undefined
+}
+
+const encodeError = Schema.encodeEither(ErrorResponse.ErrorResponse)
+
+/** The properties the ARM error schemas declare (`error`, `code`, `message`, `target`, `details`, ...). */
+const declared = new Set([
+  ...Object.keys(ErrorResponse.ErrorResponse.fields),
+  ...Object.keys(ErrorResponse.ErrorDetail.fields),
+  ...Object.keys(ErrorResponse.ErrorAdditionalInfo.fields)
+])
+
+const kind = (value: unknown): string =>
+  value === null ? "null" : Array.isArray(value) ? "an array" : typeof value === "object" ? "an object" : typeof value
+
+/**
+ * Where a body holds a declared property that its decoded-and-encoded form does not hold as it is: a value
+ * of another type than declared. Undeclared properties are allowed. Iterative.
+ */
+const notAsDeclared = (input: unknown, output: unknown): Array<Issue> => {
+  const found: Array<Issue> = []
+  const stack: Array<readonly [unknown, unknown, string]> = [[input, output, ""]]
+  while (stack.length > 0 && found.length < 10) {
+    const [left, right, path] = stack.pop()!
+    if (Array.isArray(left)) {
+      if (!Array.isArray(right) || right.length !== left.length) {
+        found.push(new Issue({ path: path || "(root)", message: "holds items that are not of the declared type" }))
+      } else {
+        left.forEach((item, i) => stack.push([item, right[i], `${path}.${i}`]))
+      }
+    } else if (typeof left === "object" && left !== null) {
+      const other = typeof right === "object" && right !== null ? right as Record<string, unknown> : {}
+      for (const [key, value] of Object.entries(left)) {
+        if (!declared.has(key)) continue
+        const sub = path === "" ? key : `${path}.${key}`
+        if (!(key in other)) {
+          found.push(new Issue({ path: sub, message: `is not of the declared type (got ${kind(value)})` }))
+        } else {
+          stack.push([value, other[key], sub])
+        }
+      }
+    } else if (left !== right) {
+      found.push(new Issue({ path: path || "(root)", message: `expected ${kind(right)}, got ${kind(left)}` }))
+    }
+  }
+  return found
 }
 
 /** Every non-conforming recorded response, in order. */
