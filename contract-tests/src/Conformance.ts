@@ -57,7 +57,9 @@ export const check: (interactions: ReadonlyArray<Interaction.Interaction>) => Re
  * @since 0.2.0
  * @category checking
  */
-export const verify = (interactions: ReadonlyArray<Interaction.Interaction>): Effect.Effect<void, NonConformingResponse> =>
+export const verify = (
+  interactions: ReadonlyArray<Interaction.Interaction>
+): Effect.Effect<void, NonConformingResponse> =>
   Effect.suspend(() => {
     const [first] = internal.checkAll(interactions)
     return first === undefined ? Effect.void : Effect.fail(first)

@@ -165,7 +165,9 @@ export class MalformedRecording extends Schema.TaggedError<MalformedRecording>(
   override get message(): string {
     if (this.tried !== undefined) {
       return `${this.source} is not a recording of any supported format:\n` +
-        this.tried.map((attempt) => `  not a ${formatNames[attempt.format]}: ${showIssues(attempt.issues, 3)}`).join("\n")
+        this.tried.map((attempt) => `  not a ${formatNames[attempt.format]}: ${showIssues(attempt.issues, 3)}`).join(
+          "\n"
+        )
     }
     return `${this.source} is not a valid ${formatNames[this.format]}: ${showIssues(this.issues, 5)}`
   }

@@ -14,9 +14,9 @@
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as Effect from "effect/Effect"
 import type { LoadError, MalformedRecording, RecordingFormat } from "./ContractError.js"
+import type { Operation } from "./DocumentedExample.js"
 import type { Format } from "./Format.js"
 import type * as Interaction from "./Interaction.js"
-import type { Operation } from "./DocumentedExample.js"
 import * as internal from "./internal/recording.js"
 
 /**

@@ -11,7 +11,7 @@ import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import { Finding, ReadError, SecretsFound } from "./ContractError.js"
 import type { ScanError } from "./ContractError.js"
-import * as Interaction from "./Interaction.js"
+import type * as Interaction from "./Interaction.js"
 import { readText } from "./internal/load.js"
 import * as internal from "./internal/secrets.js"
 

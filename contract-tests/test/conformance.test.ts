@@ -11,7 +11,10 @@ describe("Conformance", () => {
   it("checks key operations' responses against the schemas, with the path of each issue", () => {
     const problems = Conformance.check([
       // set-up traffic is not checked
-      Interaction.make({ request: { method: "PUT", url: "https://management.azure.com/x" }, response: { status: 201 } }),
+      Interaction.make({
+        request: { method: "PUT", url: "https://management.azure.com/x" },
+        response: { status: 201 }
+      }),
       listKeys({ status: 200, json: { primaryKey: "Sanitized", secondaryKey: "Sanitized" } }),
       listKeys({ status: 200, json: { primaryKey: 1234, secondaryConnectionString: ["no"] } }),
       listKeys({ status: 404, json: { error: { code: 404, message: "Not found" } } }),

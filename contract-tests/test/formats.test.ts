@@ -41,7 +41,11 @@ const fixtures: ReadonlyArray<Fixture> = [
     endpoint: arm,
     apiVersion: "2023-04-01",
     total: 10,
-    resource: { subscriptionId: realSubscription, resourceGroupName: "Contract-RG", communicationServiceName: "Contoso-ACS" },
+    resource: {
+      subscriptionId: realSubscription,
+      resourceGroupName: "Contract-RG",
+      communicationServiceName: "Contoso-ACS"
+    },
     calls: ["listKeys", "Secondary", "Primary"],
     outcomes: [
       { primaryKey: "fake-primary-1", secondaryKey: "fake-secondary-1" },
@@ -57,7 +61,11 @@ const fixtures: ReadonlyArray<Fixture> = [
     endpoint: arm,
     apiVersion: "2023-03-31",
     total: 3,
-    resource: { subscriptionId: realSubscription, resourceGroupName: "CONTRACT-RG", communicationServiceName: "contoso-acs" },
+    resource: {
+      subscriptionId: realSubscription,
+      resourceGroupName: "CONTRACT-RG",
+      communicationServiceName: "contoso-acs"
+    },
     calls: ["Primary", "listKeys"],
     outcomes: [{ primaryKey: mask }, { primaryKey: mask, secondaryKey: mask }]
   },
@@ -100,7 +108,11 @@ const fixtures: ReadonlyArray<Fixture> = [
     endpoint: arm,
     apiVersion: "2023-04-01",
     total: 3,
-    resource: { subscriptionId: realSubscription, resourceGroupName: "PS-Contract-RG", communicationServiceName: "PS-ACS" },
+    resource: {
+      subscriptionId: realSubscription,
+      resourceGroupName: "PS-Contract-RG",
+      communicationServiceName: "PS-ACS"
+    },
     calls: ["Secondary", "listKeys"],
     outcomes: [{ secondaryKey: "fake-ps-secondary-2" }, { primaryKey: "**", secondaryKey: "fake-ps-secondary-2" }]
   },
@@ -173,13 +185,16 @@ const reveal = (keys: {
 
 /** The program under test: the calls, in order, each outcome the keys returned or the error's tag. */
 const program = (fixture: Fixture) =>
-  Effect.forEach(fixture.calls, (call): Effect.Effect<Outcome, never, CommunicationServices.CommunicationServices> =>
-    Effect.catchAll(
-      call === "listKeys"
-        ? Effect.map(CommunicationServices.listKeys(fixture.resource), reveal)
-        : Effect.map(CommunicationServices.regenerateKey({ ...fixture.resource, keyType: call }), reveal),
-      (error) => Effect.succeed(error._tag)
-    ))
+  Effect.forEach(
+    fixture.calls,
+    (call): Effect.Effect<Outcome, never, CommunicationServices.CommunicationServices> =>
+      Effect.catchAll(
+        call === "listKeys"
+          ? Effect.map(CommunicationServices.listKeys(fixture.resource), reveal)
+          : Effect.map(CommunicationServices.regenerateKey({ ...fixture.resource, keyType: call }), reveal),
+        (error) => Effect.succeed(error._tag)
+      )
+  )
 
 const load = (fixture: Fixture) =>
   Recording.load(packagePath(`fixtures/formats/${fixture.file}`)).pipe(Effect.provide(NodeFileSystem.layer))

@@ -3,7 +3,8 @@ import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { randomBytes } from "node:crypto"
 
-const acs = "https://management.azure.com/subscriptions/5f2c8a41-7d3e-4b6a-9c1f-0e8d7b6a5c43/resourceGroups/Contract-RG" +
+const acs =
+  "https://management.azure.com/subscriptions/5f2c8a41-7d3e-4b6a-9c1f-0e8d7b6a5c43/resourceGroups/Contract-RG" +
   "/providers/Microsoft.Communication/communicationServices/Contoso-ACS"
 
 const post = (url: string, body: string | undefined, headers: Record<string, string> = {}) =>
@@ -93,7 +94,11 @@ describe("matching: \"arm\"", () => {
 
   armOnly(
     "List Keys: no recorded body matches an empty object, and the content type is then not compared",
-    recorded({ method: "POST", url: `${acs}/listKeys?api-version=2023-04-01`, headers: { "content-type": "text/plain" } }),
+    recorded({
+      method: "POST",
+      url: `${acs}/listKeys?api-version=2023-04-01`,
+      headers: { "content-type": "text/plain" }
+    }),
     { url: `${acs}/listKeys?api-version=2023-04-01`, body: "{}" }
   )
 
@@ -104,7 +109,10 @@ describe("matching: \"arm\"", () => {
       url: `${acs}/regenerateKey?api-version=2023-04-01`,
       json: { keyType: "Primary", note: "**" }
     }),
-    { url: `${acs}/regenerateKey?api-version=2023-04-01`, body: "{\"note\":\"rotated by ops\",\"keyType\":\"Primary\"}" }
+    {
+      url: `${acs}/regenerateKey?api-version=2023-04-01`,
+      body: "{\"note\":\"rotated by ops\",\"keyType\":\"Primary\"}"
+    }
   )
 
   it.effect("still tells apart what ARM tells apart: another key type, another resource, another api-version", () =>
@@ -159,7 +167,10 @@ describe("matching: \"arm\"", () => {
         )
         assert.strictEqual(sent.verdict._tag === "Left" && sent.verdict.left._tag, "RequestMismatch")
         const built = yield* against(
-          Interaction.make({ request: { method: "POST", url: `${acs}/x?api-version=1`, json: value }, response: { status: 200 } }),
+          Interaction.make({
+            request: { method: "POST", url: `${acs}/x?api-version=1`, json: value },
+            response: { status: 200 }
+          }),
           matching,
           { url: `${acs}/x?api-version=1`, body: "[[2]]" }
         )

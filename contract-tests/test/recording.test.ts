@@ -10,7 +10,8 @@ import { armUrl, jsonOf, sampleResource } from "./support.js"
 const formatNames = ["PowerShell", "TestProxy", "Har", "Vcr", "DocumentedExample"]
 
 /** A one-interaction cassette whose response body is `!!binary` gzip, as vcrpy writes a compressed body. */
-const gzipCassette = (body: Buffer) => `interactions:
+const gzipCassette = (body: Buffer) =>
+  `interactions:
 - request:
     body: null
     headers: {Authorization: [Sanitized]}
@@ -77,7 +78,9 @@ describe("Recording.decode", () => {
       assert.match(unclosed.tried![3]!.issues[0]!.message, /^not valid YAML/)
       // an alias bomb is refused by the YAML parser's alias limit
       const bomb = ["a: &a [x, x, x, x, x, x, x, x, x]"]
-      for (let i = 1; i < 10; i++) bomb.push(`${"abcdefghij"[i]}: &${"abcdefghij"[i]} [${Array(9).fill(`*${"abcdefghij"[i - 1]}`).join(", ")}]`)
+      for (let i = 1; i < 10; i++) {
+        bomb.push(`${"abcdefghij"[i]}: &${"abcdefghij"[i]} [${Array(9).fill(`*${"abcdefghij"[i - 1]}`).join(", ")}]`)
+      }
       const laughs = yield* Effect.flip(Recording.decode(bomb.join("\n")))
       assert.match(laughs.tried![3]!.issues[0]!.message, /^not valid YAML/)
     }))
@@ -98,7 +101,8 @@ describe("Recording.decode", () => {
 
   it.effect("relative URIs of the HttpRecorder resolve against the endpoint option", () =>
     Effect.gen(function*() {
-      const path = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs/listKeys?api-version=2020-08-20"
+      const path =
+        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs/listKeys?api-version=2020-08-20"
       const text = JSON.stringify({
         Entries: [{
           RequestUri: path,

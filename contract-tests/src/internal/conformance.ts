@@ -39,7 +39,10 @@ export const check = (interaction: Interaction.Interaction, index: number): NonC
   const schema = status === 200 ? "CommunicationServiceKeys" : "ErrorResponse"
   if (body?._tag !== "Json") {
     return fail(schema, [
-      new Issue({ path: "(root)", message: body === undefined ? "expected a JSON body, got none" : "expected a JSON body" })
+      new Issue({
+        path: "(root)",
+        message: body === undefined ? "expected a JSON body, got none" : "expected a JSON body"
+      })
     ])
   }
   const decoded = schemas[schema](body.value)

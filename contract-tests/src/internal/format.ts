@@ -37,7 +37,9 @@ export const fromSchema = <A, I>(
   toInteractions: (
     value: A,
     context: DecodeContext
-  ) => ReadonlyArray<Interaction.Interaction> | Either.Either<ReadonlyArray<Interaction.Interaction>, ReadonlyArray<Issue>>
+  ) =>
+    | ReadonlyArray<Interaction.Interaction>
+    | Either.Either<ReadonlyArray<Interaction.Interaction>, ReadonlyArray<Issue>>
 ) => {
   const decode = ParseResult.decodeUnknownEither(schema, { errors: "all", onExcessProperty: "ignore" })
   return (document: unknown, context: DecodeContext) =>
@@ -119,5 +121,9 @@ export const loadAs = (
 ): Effect.Effect<ReadonlyArray<Interaction.Interaction>, LoadError, FileSystem.FileSystem> =>
   Effect.flatMap(
     readText(path, defaultMaxBytes),
-    (text) => Either.flatMap(parseAs(format, text, path), (document) => decodeAs(format, document, { ...options, source: path }))
+    (text) =>
+      Either.flatMap(
+        parseAs(format, text, path),
+        (document) => decodeAs(format, document, { ...options, source: path })
+      )
   )

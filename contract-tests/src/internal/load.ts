@@ -57,8 +57,7 @@ export const parseJson = (
 ): Either.Either<unknown, MalformedRecording> =>
   Either.mapLeft(
     Json.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text, { maxDepth }),
-    (error) =>
-      malformed(format, source, "(root)", error.reason === "TooDeep" ? error.message : "not valid JSON")
+    (error) => malformed(format, source, "(root)", error.reason === "TooDeep" ? error.message : "not valid JSON")
   )
 
 /** Reads a file as UTF-8 text, refusing (before reading it) one larger than `maxBytes`. */
@@ -71,13 +70,23 @@ export const readText = (
     if (Number.isFinite(maxBytes)) {
       const info = yield* fs.stat(path)
       if (Number(info.size) > maxBytes) {
-        return yield* new ReadError({ path, reason: `the file is ${info.size} bytes, more than the ${maxBytes} allowed` })
+        return yield* new ReadError({
+          path,
+          reason: `the file is ${info.size} bytes, more than the ${maxBytes} allowed`
+        })
       }
     }
     return yield* fs.readFileString(path)
   }).pipe(
-    Effect.catchTag("BadArgument", "SystemError", (error) =>
-      new ReadError({ path, reason: error._tag === "SystemError" ? error.reason : Redaction.untrusted(error.message) }))
+    Effect.catchTag(
+      "BadArgument",
+      "SystemError",
+      (error) =>
+        new ReadError({
+          path,
+          reason: error._tag === "SystemError" ? error.reason : Redaction.untrusted(error.message)
+        })
+    )
   )
 
 /** Reads a file and parses it as JSON. */
@@ -136,4 +145,3 @@ export const depthOf = (root: unknown, limit: number): number => {
   }
   return deepest
 }
-

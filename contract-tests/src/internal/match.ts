@@ -65,7 +65,11 @@ const jsonDifferences = (
   actual: unknown,
   limit: number
 ): Array<string> => {
-  type Task = { readonly line: string } | { readonly expected: unknown; readonly actual: unknown; readonly path: string }
+  type Task = { readonly line: string } | {
+    readonly expected: unknown
+    readonly actual: unknown
+    readonly path: string
+  }
   const out: Array<string> = []
   const stack: Array<Task> = [{ expected, actual, path: "" }]
   let visited = 0
@@ -172,7 +176,11 @@ const showQuery = (mask: (text: string) => string, pairs: ReadonlyArray<string>)
   pairs.length === 0 ? "(none)" : mask(pairs.join("&"))
 
 /** The ways a live request differs from an interaction's request; empty when it matches. */
-export const compare = (expected: Interaction.Request, live: Live, matching: Matching = "strict"): Array<Difference> => {
+export const compare = (
+  expected: Interaction.Request,
+  live: Live,
+  matching: Matching = "strict"
+): Array<Difference> => {
   const arm = matching === "arm"
   const differences: Array<Difference> = []
   const url = new URL(expected.url)

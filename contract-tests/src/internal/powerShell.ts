@@ -59,8 +59,8 @@ const Legacy = Schema.Struct({
 
 const text = (content: string | null | undefined, base64: boolean | undefined): string | undefined =>
   content === null || content === undefined ? undefined : base64 === true
-  ? Buffer.from(content, "base64").toString("utf8")
-  : content
+    ? Buffer.from(content, "base64").toString("utf8")
+    : content
 
 const interaction = (
   request: { method: string; url: string; headers: Record<string, string>; text: string | undefined },

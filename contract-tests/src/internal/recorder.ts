@@ -78,7 +78,10 @@ export const make = (options: Options) =>
         const requestHeaders = { ...request.headers }
         const responseHeaders = { ...response.headers }
         const requestBody = bodyOf(requestText(request), requestHeaders["content-type"])
-        const responseBody = bodyOf(body.length === 0 ? undefined : body.toString("utf8"), responseHeaders["content-type"])
+        const responseBody = bodyOf(
+          body.length === 0 ? undefined : body.toString("utf8"),
+          responseHeaders["content-type"]
+        )
         recorded.push(sanitizer.interaction(
           new Interaction.Interaction({
             request: new Interaction.Request({
@@ -121,7 +124,9 @@ export const make = (options: Options) =>
       // the last line of defence: a recording that still looks like it holds a secret is never written
       const findings = scan(text)
       if (findings.length > 0) {
-        return yield* new SecretsFound({ findings: findings.map((found) => new Finding({ file: options.path, ...found })) })
+        return yield* new SecretsFound({
+          findings: findings.map((found) => new Finding({ file: options.path, ...found }))
+        })
       }
       const directory = options.path.includes("/") ? options.path.slice(0, options.path.lastIndexOf("/")) : "."
       const temporary = `${options.path}.${process.pid}.${Date.now()}.tmp`
@@ -154,4 +159,3 @@ export const make = (options: Options) =>
     }
     return { client: recording, service }
   })
-

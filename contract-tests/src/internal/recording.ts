@@ -1,5 +1,5 @@
-import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Json from "@effect-acs/schema/Json"
+import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import { Attempt, Issue, MalformedRecording } from "../ContractError.js"
@@ -63,8 +63,14 @@ export const decode = (text: string, options: DecodeOptions = {}): Effect.Effect
     const maxDepth = options.maxDepth ?? defaultMaxDepth
     const bytes = Buffer.byteLength(text)
     if (bytes > maxBytes) {
-      return yield* Either.left(refuse(source, tried, () =>
-        new Issue({ path: "(root)", message: `the recording is ${bytes} bytes, more than the ${maxBytes} allowed` })))
+      return yield* Either.left(
+        refuse(
+          source,
+          tried,
+          () =>
+            new Issue({ path: "(root)", message: `the recording is ${bytes} bytes, more than the ${maxBytes} allowed` })
+        )
+      )
     }
     const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text
     const json = Json.parse(body, { maxDepth })

@@ -273,7 +273,10 @@ export const makeSanitizer = () => {
     const space = trimmed.indexOf(" ")
     return space > 0 && Redaction.isPlaceholder(trimmed.slice(space + 1).trim()) ? value : withScheme(value, "<token>")
   }
-  const headers = (values: Readonly<Record<string, string>>, known: ReadonlyArray<string> = []): Record<string, string> => {
+  const headers = (
+    values: Readonly<Record<string, string>>,
+    known: ReadonlyArray<string> = []
+  ): Record<string, string> => {
     const out: Record<string, string> = {}
     for (const [name, value] of Object.entries(values)) out[name] = header(name, value, known)
     return out
