@@ -127,3 +127,12 @@ export const loadAs = (
         (document) => decodeAs(format, document, { ...options, source: path })
       )
   )
+
+/** A format's `decode` and `load`, as `Har` and `TestProxy` export them. */
+export const codec = (format: Format) => ({
+  decode: (
+    input: unknown,
+    options: DecodeOptions = {}
+  ): Effect.Effect<ReadonlyArray<Interaction.Interaction>, MalformedRecording> => decodeAs(format, input, options),
+  load: (path: string, options: Omit<DecodeOptions, "source"> = {}) => loadAs(format, path, options)
+})

@@ -1,10 +1,7 @@
-import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import type { MalformedRecording } from "../ContractError.js"
-import type { DecodeOptions } from "../Har.js"
 import * as Interaction from "../Interaction.js"
-import { decodeAs, type DecodeContext, type Format, fromSchema, loadAs } from "./format.js"
-import { bodyOf } from "./load.js"
+import { codec, type DecodeContext, type Format, fromSchema } from "./format.js"
+import { recorded } from "./load.js"
 
 const NameValue = Schema.Struct({ name: Schema.String, value: Schema.String })
 
@@ -74,33 +71,26 @@ const toInteractions = (har: typeof Har.Type, context: DecodeContext) =>
   har.log.entries.flatMap((entry, index) => {
     // an entry without a final response (blocked, aborted, a websocket upgrade) has nothing to replay
     if (entry.response.status < 200) return []
-    const requestHeaders = headers(entry.request.headers)
-    const responseHeaders = headers(entry.response.headers)
     const postData = entry.request.postData
-    const requestBody = bodyOf(postData?.text, postData?.mimeType ?? requestHeaders["content-type"])
     const content = entry.response.content
-    const text = content.text === undefined
-      ? undefined
-      : content.encoding === "base64"
-      ? Buffer.from(content.text, "base64").toString("utf8")
-      : content.text
-    const responseBody = bodyOf(text, content.mimeType || responseHeaders["content-type"])
-    return [
-      new Interaction.Interaction({
-        request: new Interaction.Request({
-          method: entry.request.method.toUpperCase(),
-          url: entry.request.url,
-          headers: requestHeaders,
-          ...(requestBody === undefined ? {} : { body: requestBody })
-        }),
-        response: new Interaction.Response({
-          status: entry.response.status,
-          headers: responseHeaders,
-          ...(responseBody === undefined ? {} : { body: responseBody })
-        }),
-        source: `${context.source} log.entries[${index}]`
-      })
-    ]
+    return [recorded({
+      request: {
+        method: entry.request.method,
+        url: entry.request.url,
+        headers: headers(entry.request.headers),
+        body: postData?.text,
+        contentType: postData?.mimeType
+      },
+      response: {
+        status: entry.response.status,
+        headers: headers(entry.response.headers),
+        body: content.text !== undefined && content.encoding === "base64"
+          ? Buffer.from(content.text, "base64").toString("utf8")
+          : content.text,
+        contentType: content.mimeType || undefined
+      },
+      source: `${context.source} log.entries[${index}]`
+    })]
   })
 
 const text = (body: Interaction.Body | undefined): string | undefined =>
@@ -172,9 +162,4 @@ export const format: Format = {
   encode
 }
 
-export const decode = (
-  input: unknown,
-  options: DecodeOptions = {}
-): Effect.Effect<ReadonlyArray<Interaction.Interaction>, MalformedRecording> => decodeAs(format, input, options)
-
-export const load = (path: string, options: Omit<DecodeOptions, "source"> = {}) => loadAs(format, path, options)
+export const { decode, load } = codec(format)

@@ -7,6 +7,7 @@ import * as ParseResult from "effect/ParseResult"
 import type * as Schema from "effect/Schema"
 import { Issue, MalformedRecording, ReadError } from "../ContractError.js"
 import type { RecordingFormat } from "../ContractError.js"
+import * as Interaction from "../Interaction.js"
 
 /**
  * The issues of a parse error, paths joined with `.`, messages made fit to show (`Redaction.untrusted`): one per path (the alternatives of
@@ -144,4 +145,38 @@ export const depthOf = (root: unknown, limit: number): number => {
     for (const item of Array.isArray(value) ? value : Object.values(value)) stack.push([item, inner])
   }
   return deepest
+}
+
+/** One side of a recorded exchange: its headers (names lower case) and its body as the recorder wrote it. */
+export interface RecordedMessage {
+  readonly headers: Record<string, string>
+  /** `null`/absent, a string (JSON when `contentType` says so and it parses), or a JSON value. */
+  readonly body: unknown
+  /** The body's media type when the recorder notes it apart from the headers (HAR's `mimeType`). */
+  readonly contentType?: string | undefined
+}
+
+/** The canonical interaction of a recorded exchange: the method upper case, bodies typed (see `bodyOf`). */
+export const recorded = (exchange: {
+  readonly request: RecordedMessage & { readonly method: string; readonly url: string }
+  readonly response: RecordedMessage & { readonly status: number }
+  readonly source?: string | undefined
+}): Interaction.Interaction => {
+  const { request, response } = exchange
+  const requestBody = bodyOf(request.body, request.contentType ?? request.headers["content-type"])
+  const responseBody = bodyOf(response.body, response.contentType ?? response.headers["content-type"])
+  return new Interaction.Interaction({
+    request: new Interaction.Request({
+      method: request.method.toUpperCase(),
+      url: request.url,
+      headers: request.headers,
+      ...(requestBody === undefined ? {} : { body: requestBody })
+    }),
+    response: new Interaction.Response({
+      status: response.status,
+      headers: response.headers,
+      ...(responseBody === undefined ? {} : { body: responseBody })
+    }),
+    ...(exchange.source === undefined ? {} : { source: exchange.source })
+  })
 }

@@ -14,7 +14,7 @@ import * as Schema from "effect/Schema"
 import { Issue } from "../ContractError.js"
 import * as Interaction from "../Interaction.js"
 import { type DecodeContext, type Format, fromSchema } from "./format.js"
-import { bodyOf, joinHeaders } from "./load.js"
+import { joinHeaders, recorded } from "./load.js"
 
 const HeaderValues = Schema.Record({
   key: Schema.String,
@@ -62,48 +62,25 @@ const text = (content: string | null | undefined, base64: boolean | undefined): 
     ? Buffer.from(content, "base64").toString("utf8")
     : content
 
-const interaction = (
-  request: { method: string; url: string; headers: Record<string, string>; text: string | undefined },
-  response: { status: number; headers: Record<string, string>; text: string | undefined },
-  source: string
-) => {
-  const requestBody = bodyOf(request.text, request.headers["content-type"])
-  const responseBody = bodyOf(response.text, response.headers["content-type"])
-  return new Interaction.Interaction({
-    request: new Interaction.Request({
-      method: request.method.toUpperCase(),
-      url: request.url,
-      headers: request.headers,
-      ...(requestBody === undefined ? {} : { body: requestBody })
-    }),
-    response: new Interaction.Response({
-      status: response.status,
-      headers: response.headers,
-      ...(responseBody === undefined ? {} : { body: responseBody })
-    }),
-    source
-  })
-}
-
 const fromKeyed = fromSchema(Keyed, (recording, context: DecodeContext) => {
   const entries = Object.entries(recording)
   if (entries.length === 0) return Either.left([new Issue({ path: "(root)", message: "holds no recorded request" })])
   return entries.map(([, { Request, Response }], index) =>
-    interaction(
-      {
+    recorded({
+      request: {
         method: Request.Method,
         url: Request.RequestUri,
         headers: joinHeaders(Request.Headers, Request.ContentHeaders),
-        text: text(Request.Content, Request.isContentBase64)
+        body: text(Request.Content, Request.isContentBase64)
       },
-      {
+      response: {
         status: Response.StatusCode,
         headers: joinHeaders(Response.Headers, Response.ContentHeaders),
-        text: text(Response.Content, Response.isContentBase64)
+        body: text(Response.Content, Response.isContentBase64)
       },
       // the key holds the URI, which names the resource: the position is enough
-      `${context.source} entry ${index + 1}`
-    )
+      source: `${context.source} entry ${index + 1}`
+    })
   )
 })
 
@@ -116,16 +93,16 @@ const fromLegacy = fromSchema(Legacy, (recording, context: DecodeContext) => {
       issues.push(new Issue({ path: `Entries.${index}.RequestUri`, message: "expected a URI" }))
       return
     }
-    interactions.push(interaction(
-      {
+    interactions.push(recorded({
+      request: {
         method: entry.RequestMethod,
         url,
         headers: joinHeaders(entry.RequestHeaders),
-        text: text(entry.RequestBody, false)
+        body: entry.RequestBody
       },
-      { status: entry.StatusCode, headers: joinHeaders(entry.ResponseHeaders), text: text(entry.ResponseBody, false) },
-      `${context.source} Entries[${index}]`
-    ))
+      response: { status: entry.StatusCode, headers: joinHeaders(entry.ResponseHeaders), body: entry.ResponseBody },
+      source: `${context.source} Entries[${index}]`
+    }))
   })
   return issues.length > 0 ? Either.left(issues) : interactions
 })

@@ -7,10 +7,10 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import { Finding, SecretsFound, WriteError } from "../ContractError.js"
-import * as Interaction from "../Interaction.js"
+import type * as Interaction from "../Interaction.js"
 import type { Options, RecorderService } from "../Recorder.js"
 import * as har from "./har.js"
-import { bodyOf } from "./load.js"
+import { recorded as exchange } from "./load.js"
 import { makeSanitizer, scan } from "./secrets.js"
 import * as testProxy from "./testProxy.js"
 
@@ -75,28 +75,14 @@ export const make = (options: Options) =>
           dropped++
           return
         }
-        const requestHeaders = { ...request.headers }
-        const responseHeaders = { ...response.headers }
-        const requestBody = bodyOf(requestText(request), requestHeaders["content-type"])
-        const responseBody = bodyOf(
-          body.length === 0 ? undefined : body.toString("utf8"),
-          responseHeaders["content-type"]
-        )
-        recorded.push(sanitizer.interaction(
-          new Interaction.Interaction({
-            request: new Interaction.Request({
-              method: request.method,
-              url,
-              headers: requestHeaders,
-              ...(requestBody === undefined ? {} : { body: requestBody })
-            }),
-            response: new Interaction.Response({
-              status: response.status,
-              headers: responseHeaders,
-              ...(responseBody === undefined ? {} : { body: responseBody })
-            })
-          })
-        ))
+        recorded.push(sanitizer.interaction(exchange({
+          request: { method: request.method, url, headers: { ...request.headers }, body: requestText(request) },
+          response: {
+            status: response.status,
+            headers: { ...response.headers },
+            body: body.length === 0 ? undefined : body.toString("utf8")
+          }
+        })))
       })
 
     const recording = client.pipe(HttpClient.transform((effect, request) =>

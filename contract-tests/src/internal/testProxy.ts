@@ -1,10 +1,7 @@
-import type * as Effect from "effect/Effect"
 import * as Schema from "effect/Schema"
-import type { MalformedRecording } from "../ContractError.js"
 import * as Interaction from "../Interaction.js"
-import type { DecodeOptions } from "../TestProxy.js"
-import { decodeAs, type DecodeContext, type Format, fromSchema, loadAs } from "./format.js"
-import { bodyOf, joinHeaders } from "./load.js"
+import { codec, type DecodeContext, type Format, fromSchema } from "./format.js"
+import { joinHeaders, recorded } from "./load.js"
 
 const HeaderValues = Schema.Record({
   key: Schema.String,
@@ -27,26 +24,18 @@ export const Recording = Schema.Struct({
 }).annotations({ identifier: "TestProxyRecording" })
 
 const toInteractions = (recording: typeof Recording.Type, context: DecodeContext) =>
-  recording.Entries.map((entry, index) => {
-    const requestHeaders = joinHeaders(entry.RequestHeaders)
-    const responseHeaders = joinHeaders(entry.ResponseHeaders)
-    const requestBody = bodyOf(entry.RequestBody, requestHeaders["content-type"])
-    const responseBody = bodyOf(entry.ResponseBody, responseHeaders["content-type"])
-    return new Interaction.Interaction({
-      request: new Interaction.Request({
-        method: entry.RequestMethod.toUpperCase(),
+  recording.Entries.map((entry, index) =>
+    recorded({
+      request: {
+        method: entry.RequestMethod,
         url: entry.RequestUri,
-        headers: requestHeaders,
-        ...(requestBody === undefined ? {} : { body: requestBody })
-      }),
-      response: new Interaction.Response({
-        status: entry.StatusCode,
-        headers: responseHeaders,
-        ...(responseBody === undefined ? {} : { body: responseBody })
-      }),
+        headers: joinHeaders(entry.RequestHeaders),
+        body: entry.RequestBody
+      },
+      response: { status: entry.StatusCode, headers: joinHeaders(entry.ResponseHeaders), body: entry.ResponseBody },
       source: `${context.source} Entries[${index}]`
     })
-  })
+  )
 
 const bodyValue = (body: Interaction.Body | undefined): unknown =>
   body === undefined ? null : body._tag === "Json" ? body.value : body.text
@@ -72,9 +61,4 @@ export const format: Format = {
   encode
 }
 
-export const decode = (
-  input: unknown,
-  options: DecodeOptions = {}
-): Effect.Effect<ReadonlyArray<Interaction.Interaction>, MalformedRecording> => decodeAs(format, input, options)
-
-export const load = (path: string, options: Omit<DecodeOptions, "source"> = {}) => loadAs(format, path, options)
+export const { decode, load } = codec(format)

@@ -11,7 +11,7 @@ import { gunzipSync } from "node:zlib"
 import { Issue } from "../ContractError.js"
 import * as Interaction from "../Interaction.js"
 import { type DecodeContext, type Format, fromSchema } from "./format.js"
-import { bodyOf, joinHeaders } from "./load.js"
+import { joinHeaders, recorded } from "./load.js"
 
 const HeaderValues = Schema.Record({
   key: Schema.String,
@@ -67,21 +67,19 @@ const toInteractions = (cassette: typeof Cassette.Type, context: DecodeContext) 
     return Either.gen(function*() {
       const requestText = yield* bytesOf(interaction.request.body, false, `interactions.${index}.request.body`)
       const responseText = yield* bytesOf(interaction.response.body, gzip, `interactions.${index}.response.body`)
-      const requestBody = bodyOf(requestText, requestHeaders["content-type"])
-      const responseBody = bodyOf(responseText, responseHeaders["content-type"])
-      return new Interaction.Interaction({
-        request: new Interaction.Request({
-          method: interaction.request.method.toUpperCase(),
+      return recorded({
+        request: {
+          method: interaction.request.method,
           url: interaction.request.uri,
           headers: requestHeaders,
-          ...(requestBody === undefined ? {} : { body: requestBody })
-        }),
-        response: new Interaction.Response({
+          body: requestText
+        },
+        response: {
           status: interaction.response.status.code,
           // the body is decompressed: its original encoding is not the replayed body's
           headers: Object.fromEntries(Object.entries(responseHeaders).filter(([name]) => name !== "content-encoding")),
-          ...(responseBody === undefined ? {} : { body: responseBody })
-        }),
+          body: responseText
+        },
         source: `${context.source} interactions[${index}]`
       })
     })
