@@ -165,7 +165,7 @@ export class MalformedRecording extends Schema.TaggedError<MalformedRecording>(
   override get message(): string {
     if (this.tried !== undefined) {
       return `${this.source} is not a recording of any supported format:\n` +
-        this.tried.map((attempt) => `  not a ${formatNames[attempt.format]}: ${showIssues(attempt.issues, 3)}`).join(
+        this.tried.map((attempt) => `  as ${formatNames[attempt.format]}: ${showIssues(attempt.issues, 3)}`).join(
           "\n"
         )
     }

@@ -39,7 +39,7 @@ const Keyed = Schema.Record({
       ...Message
     }),
     Response: Schema.Struct({ StatusCode: Interaction.Status, ...Message })
-  })
+  }).annotations({ identifier: "PowerShellEntry", description: "a Request and its Response" })
 }).annotations({ identifier: "PowerShellRecording" })
 
 const Legacy = Schema.Struct({
