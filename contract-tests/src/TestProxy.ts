@@ -8,7 +8,8 @@
  * used.
  *
  * This module reads and writes this one format (`Format.testProxy`); `Recording.load` detects it among the
- * others and also gives the recording's endpoint and api-version. *
+ * others and also gives the recording's endpoint and api-version.
+ *
  * @since 0.1.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"
