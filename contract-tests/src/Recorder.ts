@@ -12,7 +12,8 @@
  * Bounded: a response body longer than `maxBodyBytes` (1 MiB, the client's own default limit) fails its
  * request with a `ResponseError` instead of being buffered, and exchanges after the first
  * `maxInteractions` (1000) are not recorded (a warning is logged). Exchanges are recorded in the order
- * their responses were read; a request without a response (a transport failure) is not recorded.
+ * their responses were read; a request without a response (a transport failure) is not recorded, and a
+ * streamed request body (which the recorder cannot read without consuming it) is recorded as a note.
  *
  * @since 0.2.0
  */

@@ -19,6 +19,9 @@ export const defaultMaxInteractions = 1000
 
 const nullBodyStatuses = new Set([204, 205, 304])
 
+/** Tells apart the temporary files of saves in one process. */
+let saves = 0
+
 const requestText = (request: HttpClientRequest.HttpClientRequest): string | undefined => {
   const body = request.body
   switch (body._tag) {
@@ -115,7 +118,7 @@ export const make = (options: Options) =>
         })
       }
       const directory = options.path.includes("/") ? options.path.slice(0, options.path.lastIndexOf("/")) : "."
-      const temporary = `${options.path}.${process.pid}.${Date.now()}.tmp`
+      const temporary = `${options.path}.${process.pid}.${++saves}.tmp`
       yield* fs.makeDirectory(directory, { recursive: true }).pipe(
         Effect.zipRight(fs.writeFileString(temporary, text)),
         Effect.zipRight(fs.rename(temporary, options.path)),
