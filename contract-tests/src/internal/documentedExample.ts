@@ -5,10 +5,8 @@ import * as Schema from "effect/Schema"
 import { Issue, MalformedRecording } from "../ContractError.js"
 import type { Operation, Options } from "../DocumentedExample.js"
 import * as Interaction from "../Interaction.js"
-import type { Format } from "./format.js"
+import { defaultEndpoint, type Format } from "./format.js"
 import { decodeWith, issues, readJson } from "./load.js"
-
-const defaultEndpoint = "https://management.azure.com"
 
 const operationIds: Record<Operation, string> = {
   regenerateKey: "CommunicationServices_RegenerateKey",

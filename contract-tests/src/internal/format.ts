@@ -1,3 +1,4 @@
+import { endpoints } from "@effect-acs/core/CommunicationServices"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
@@ -29,7 +30,8 @@ export interface Format {
   readonly encode: ((interactions: ReadonlyArray<Interaction.Interaction>) => unknown) | undefined
 }
 
-export const defaultEndpoint = "https://management.azure.com"
+/** The public cloud's Resource Manager: where requests recorded without an origin went, unless told otherwise. */
+export const defaultEndpoint: string = endpoints.AzurePublic
 
 /** A decoder from a schema (every issue reported, other fields ignored) and a function of its value. */
 export const fromSchema = <A, I>(
