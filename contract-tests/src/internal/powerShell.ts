@@ -116,7 +116,20 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 export const format: Format = {
   name: "PowerShell",
   syntax: "json",
-  decode: (document, context) =>
-    isRecord(document) && "Entries" in document ? fromLegacy(document, context) : fromKeyed(document, context),
+  decode: (document, context) => {
+    if (!isRecord(document) || !("Entries" in document)) return fromKeyed(document, context)
+    // a test-proxy recording has `Entries` too: told apart at once, before a decoding that would report
+    // the same missing field for each of its entries
+    const entries = Array.isArray(document.Entries) ? document.Entries : []
+    const index = entries.findIndex((entry) => !isRecord(entry) || !("EncodedRequestUri" in entry))
+    return index === -1
+      ? fromLegacy(document, context)
+      : Either.left([
+        new Issue({
+          path: `Entries.${index}.EncodedRequestUri`,
+          message: "is missing (not an HttpRecorder session record)"
+        })
+      ])
+  },
   encode: undefined
 }
