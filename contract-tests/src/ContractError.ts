@@ -18,16 +18,16 @@ import * as Schema from "effect/Schema"
  * ```ts
  * import { ContractError } from "@effect-acs/contract-tests"
  *
- * ContractError.RecordingFormat.literals // ["DocumentedExample", "TestProxy", "Har"]
+ * ContractError.RecordingFormat.literals // ["DocumentedExample", "TestProxy", "Har", "Vcr", "PowerShell"]
  * ```
  *
  * @since 0.1.0
  * @category models
  */
-export const RecordingFormat = Schema.Literal("DocumentedExample", "TestProxy", "Har")
+export const RecordingFormat = Schema.Literal("DocumentedExample", "TestProxy", "Har", "Vcr", "PowerShell")
 
 /**
- * `"DocumentedExample" | "TestProxy" | "Har"`.
+ * `"DocumentedExample" | "TestProxy" | "Har" | "Vcr" | "PowerShell"`.
  *
  * @example
  * ```ts
@@ -41,10 +41,25 @@ export const RecordingFormat = Schema.Literal("DocumentedExample", "TestProxy", 
  */
 export type RecordingFormat = typeof RecordingFormat.Type
 
-const formatNames: Record<RecordingFormat, string> = {
+/**
+ * What each format is called in messages.
+ *
+ * @example
+ * ```ts
+ * import { ContractError } from "@effect-acs/contract-tests"
+ *
+ * ContractError.formatNames.Vcr // "vcrpy cassette (Azure CLI, azure-sdk-for-python)"
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export const formatNames: Readonly<Record<RecordingFormat, string>> = {
   DocumentedExample: "API documentation example",
   TestProxy: "Azure SDK test-proxy recording",
-  Har: "HAR 1.2 file"
+  Har: "HAR 1.2 file",
+  Vcr: "vcrpy cassette (Azure CLI, azure-sdk-for-python)",
+  PowerShell: "Azure PowerShell recording"
 }
 
 /**
@@ -63,6 +78,27 @@ const formatNames: Record<RecordingFormat, string> = {
 export class Issue extends Schema.Class<Issue>("Issue")({
   path: Schema.String,
   message: Schema.String
+}) {}
+
+/**
+ * Why one format refused a recording, when no format was named and every one was tried.
+ *
+ * @example
+ * ```ts
+ * import { ContractError } from "@effect-acs/contract-tests"
+ *
+ * const attempt = ContractError.Attempt.make({
+ *   format: "Har",
+ *   issues: [ContractError.Issue.make({ path: "log", message: "is missing" })]
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category models
+ */
+export class Attempt extends Schema.Class<Attempt>("Attempt")({
+  format: RecordingFormat,
+  issues: Schema.Array(Issue)
 }) {}
 
 /**
@@ -116,16 +152,31 @@ export class MalformedRecording extends Schema.TaggedError<MalformedRecording>(
 )("MalformedRecording", {
   format: RecordingFormat,
   source: Schema.String,
-  issues: Schema.Array(Issue)
+  issues: Schema.Array(Issue),
+  /**
+   * When the format was detected: every format tried, in order, and why each refused the file (`format`
+   * is then the first one tried and `issues` its issues).
+   */
+  tried: Schema.optionalWith(Schema.Array(Attempt), { exact: true })
 }) {
   /**
    * @since 0.1.0
    */
   override get message(): string {
-    const shown = this.issues.slice(0, 5).map((issue) => `at ${issue.path}: ${issue.message}`)
-    const more = this.issues.length > 5 ? `; and ${this.issues.length - 5} more` : ""
-    return `${this.source} is not a valid ${formatNames[this.format]}: ${shown.join("; ")}${more}`
+    if (this.tried !== undefined) {
+      return `${this.source} is not a recording of any supported format:\n` +
+        this.tried.map((attempt) => `  as ${formatNames[attempt.format]}: ${showIssues(attempt.issues, 3)}`).join(
+          "\n"
+        )
+    }
+    return `${this.source} is not a valid ${formatNames[this.format]}: ${showIssues(this.issues, 5)}`
   }
+}
+
+const showIssues = (issues: ReadonlyArray<Issue>, limit: number): string => {
+  const shown = issues.slice(0, limit).map((issue) => `at ${issue.path}: ${issue.message}`)
+  const more = issues.length > limit ? `; and ${issues.length - limit} more` : ""
+  return `${shown.join("; ")}${more}`
 }
 
 /**
@@ -296,6 +347,76 @@ export class SecretsFound
 }
 
 /**
+ * A replayed response does not conform to the operation's schema in `@effect-acs/schema`
+ * (`CommunicationServiceKeys` for a 200, `ErrorResponse` for an error status), or has a status the
+ * operation never answers with (another 2xx or a 3xx). `issues` says where in the body (`primaryKey`,
+ * `error.code`) and what, without quoting values.
+ *
+ * @example
+ * ```ts
+ * import { ContractError } from "@effect-acs/contract-tests"
+ *
+ * const error = new ContractError.NonConformingResponse({
+ *   interaction: 2,
+ *   operation: "regenerateKey",
+ *   expected: "POST https://management.azure.com/subscriptions/s/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs/regenerateKey?api-version=2020-08-20 -> 200",
+ *   schema: "CommunicationServiceKeys",
+ *   issues: [ContractError.Issue.make({ path: "primaryKey", message: "Expected string, actual number" })]
+ * })
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class NonConformingResponse extends Schema.TaggedError<NonConformingResponse>(
+  "@effect-acs/contract-tests/NonConformingResponse"
+)("NonConformingResponse", {
+  /** The index (from 0) of the interaction whose recorded response does not conform. */
+  interaction: Schema.Number,
+  operation: Schema.Literal("regenerateKey", "listKeys"),
+  /** The interaction, described as `METHOD url -> status (source)` (secrets masked). */
+  expected: Schema.String,
+  /** The schema the body was checked against, or `status` when the status itself is not the operation's. */
+  schema: Schema.Literal("CommunicationServiceKeys", "ErrorResponse", "status"),
+  issues: Schema.Array(Issue)
+}) {
+  /**
+   * @since 0.2.0
+   */
+  override get message(): string {
+    return `The recorded response of interaction #${this.interaction} (${this.expected}) does not conform to ` +
+      `${this.schema === "status" ? `the statuses of ${this.operation}` : this.schema}: ${showIssues(this.issues, 5)}`
+  }
+}
+
+/**
+ * A recording could not be written (the directory is missing and cannot be made, no permission, a full
+ * disk).
+ *
+ * @example
+ * ```ts
+ * import { ContractError } from "@effect-acs/contract-tests"
+ *
+ * new ContractError.WriteError({ path: "recordings/rotation.json", reason: "PermissionDenied" }).message
+ * // "Cannot write recordings/rotation.json: PermissionDenied"
+ * ```
+ *
+ * @since 0.2.0
+ * @category errors
+ */
+export class WriteError extends Schema.TaggedError<WriteError>("@effect-acs/contract-tests/WriteError")("WriteError", {
+  path: Schema.String,
+  reason: Schema.String
+}) {
+  /**
+   * @since 0.2.0
+   */
+  override get message(): string {
+    return `Cannot write ${this.path}: ${this.reason}`
+  }
+}
+
+/**
  * What loading a recording can fail with.
  *
  * @example
@@ -323,7 +444,7 @@ export type LoadError = ReadError | MalformedRecording
  * @since 0.1.0
  * @category errors
  */
-export type ReplayError = RequestMismatch | UnexpectedRequest | UnusedInteractions
+export type ReplayError = RequestMismatch | UnexpectedRequest | UnusedInteractions | NonConformingResponse
 
 /**
  * What a scan for secrets can fail with.

@@ -7,6 +7,9 @@
  * joined with `, `, a base64 `content.encoding` is decoded. A browser archive holds every request of the
  * page: keep the Resource Manager calls with `include`, and `Secrets.sanitize` the rest before committing.
  *
+ * This module reads and writes this one format (`Format.har`); `Recording.load` detects it among the
+ * others and also gives the recording's endpoint and api-version.
+ *
  * @since 0.1.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"

@@ -25,7 +25,7 @@ import * as Exit from "effect/Exit"
 import { dual } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Scope from "effect/Scope"
-import type { ReplayError } from "./ContractError.js"
+import type { NonConformingResponse, ReplayError } from "./ContractError.js"
 import type * as Interaction from "./Interaction.js"
 import * as internal from "./internal/replay.js"
 
@@ -50,6 +50,25 @@ export interface Options {
    * once it closes). Default `true`.
    */
   readonly nodeHttp?: boolean | undefined
+  /**
+   * How a request is compared with the next interaction; default `"strict"`.
+   *
+   * - `"strict"`: the method, origin, path and query parameters exactly (the query in any order), the
+   *   content type's media type, the body (JSON structurally, text exactly, none when none was recorded).
+   * - `"arm"`: as Azure Resource Manager tells requests apart: the path's segments (fixed ones and
+   *   resource names) in any letter case, query parameters as a set (names in any case), a recorded text
+   *   body that is JSON compared as JSON (whitespace and key order aside), no body the same as a blank
+   *   one (and, for List Keys, as `{}`), JSON media types alike, and the placeholders sanitizers record
+   *   (`Sanitized`, `00000000-0000-0000-0000-000000000000`, `**`, `<key-1>`, 86 `x` and `==`) matching
+   *   any value where they stand (a path segment, a query value, a JSON string).
+   */
+  readonly matching?: "strict" | "arm" | undefined
+  /**
+   * What to do with a replayed response of Regenerate Key or List Keys that does not conform to the
+   * operation's schemas (see `Conformance`): `"report"` (the default) lists it in `nonConforming`,
+   * `"fail"` also makes `verify` fail with `NonConformingResponse`.
+   */
+  readonly conformance?: "report" | "fail" | undefined
 }
 
 /**
@@ -101,9 +120,12 @@ export interface ReplayService {
   readonly received: Effect.Effect<ReadonlyArray<ReceivedRequest>>
   /** How many interactions have been answered. */
   readonly answered: Effect.Effect<number>
+  /** The replayed responses so far that do not conform to their operation's schemas (see `Conformance`). */
+  readonly nonConforming: Effect.Effect<ReadonlyArray<NonConformingResponse>>
   /**
-   * Fails if a request went unanswered (`RequestMismatch`, `UnexpectedRequest`, the first one) or an
-   * interaction was never requested (`UnusedInteractions`).
+   * Fails if a request went unanswered (`RequestMismatch`, `UnexpectedRequest`, the first one), a replayed
+   * response did not conform and `conformance` is `"fail"` (`NonConformingResponse`), or an interaction
+   * was never requested (`UnusedInteractions`).
    */
   readonly verify: Effect.Effect<void, ReplayError>
 }

@@ -11,7 +11,7 @@ import * as Path from "@effect/platform/Path"
 import * as Effect from "effect/Effect"
 import { Finding, ReadError, SecretsFound } from "./ContractError.js"
 import type { ScanError } from "./ContractError.js"
-import * as Interaction from "./Interaction.js"
+import type * as Interaction from "./Interaction.js"
 import { readText } from "./internal/load.js"
 import * as internal from "./internal/secrets.js"
 
@@ -51,41 +51,8 @@ export const sanitize = (
   interactions: ReadonlyArray<Interaction.Interaction>
 ): Array<Interaction.Interaction> => {
   const sanitizer = internal.makeSanitizer()
-  const strings = (body: Interaction.Body | undefined): ReadonlyArray<string> =>
-    body === undefined ? [] : body._tag === "Json" ? internal.stringsOf(body.value) : [body.text]
-  for (const { request, response } of interactions) {
-    for (
-      const text of [
-        request.url,
-        ...Object.values(request.headers),
-        ...Object.values(response.headers),
-        ...strings(request.body),
-        ...strings(response.body)
-      ]
-    ) sanitizer.reserve(text)
-  }
-  const body = (value: Interaction.Body | undefined): { body?: Interaction.Body } =>
-    value === undefined
-      ? {}
-      : value._tag === "Json"
-      ? { body: { _tag: "Json", value: sanitizer.json(value.value) } }
-      : { body: { _tag: "Text", text: sanitizer.text(value.text) } }
-  return interactions.map((interaction) =>
-    new Interaction.Interaction({
-      request: new Interaction.Request({
-        method: interaction.request.method,
-        url: sanitizer.url(interaction.request.url),
-        headers: sanitizer.headers(interaction.request.headers),
-        ...body(interaction.request.body)
-      }),
-      response: new Interaction.Response({
-        status: interaction.response.status,
-        headers: sanitizer.headers(interaction.response.headers),
-        ...body(interaction.response.body)
-      }),
-      ...(interaction.source === undefined ? {} : { source: interaction.source })
-    })
-  )
+  for (const interaction of interactions) sanitizer.reserveAll(interaction)
+  return interactions.map(sanitizer.interaction)
 }
 
 /**

@@ -7,6 +7,9 @@
  * value, or a string (text; JSON when the content type says so and it parses). `Variables` are read but not
  * used.
  *
+ * This module reads and writes this one format (`Format.testProxy`); `Recording.load` detects it among the
+ * others and also gives the recording's endpoint and api-version.
+ *
  * @since 0.1.0
  */
 import type * as FileSystem from "@effect/platform/FileSystem"

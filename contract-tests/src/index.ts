@@ -1,9 +1,25 @@
 /**
- * Contract tests for effect-acs: load documented examples, Azure SDK test-proxy recordings and HAR files
- * into one canonical `Interaction`, sanitize them, and replay them with msw against the client.
+ * Contract tests for effect-acs: load recordings of any Azure tool (test-proxy, .NET SessionRecords, Azure
+ * PowerShell, vcrpy cassettes of the Azure CLI and azure-sdk-for-python, HAR, documented examples) into one
+ * canonical `Interaction`, sanitize them, replay them with msw (strictly or as ARM matches), check the
+ * responses' conformance, and record your own with `Recorder`.
  *
  * @since 0.1.0
  */
+
+/**
+ * Checks recorded responses against the operation's schemas from `@effect-acs/schema`.
+ *
+ * @example
+ * ```ts
+ * import { Conformance } from "@effect-acs/contract-tests"
+ *
+ * console.log(Object.keys(Conformance))
+ * ```
+ *
+ * @since 0.2.0
+ */
+export * as Conformance from "./Conformance.js"
 
 /**
  * The typed failures of the harness: one tag per failure mode.
@@ -34,6 +50,20 @@ export * as ContractError from "./ContractError.js"
 export * as DocumentedExample from "./DocumentedExample.js"
 
 /**
+ * The recording formats, as values of one abstraction (decode a document to interactions, encode back).
+ *
+ * @example
+ * ```ts
+ * import { Format } from "@effect-acs/contract-tests"
+ *
+ * console.log(Object.keys(Format))
+ * ```
+ *
+ * @since 0.2.0
+ */
+export * as Format from "./Format.js"
+
+/**
  * HAR 1.2 files, as browsers and proxies export them.
  *
  * @example
@@ -60,6 +90,34 @@ export * as Har from "./Har.js"
  * @since 0.1.0
  */
 export * as Interaction from "./Interaction.js"
+
+/**
+ * Records a program's traffic through its `HttpClient`, sanitized in memory, as a test-proxy recording or a HAR.
+ *
+ * @example
+ * ```ts
+ * import { Recorder } from "@effect-acs/contract-tests"
+ *
+ * console.log(Object.keys(Recorder))
+ * ```
+ *
+ * @since 0.2.0
+ */
+export * as Recorder from "./Recorder.js"
+
+/**
+ * Loads a recording of any supported format (detected), with its endpoint and api-version.
+ *
+ * @example
+ * ```ts
+ * import { Recording } from "@effect-acs/contract-tests"
+ *
+ * console.log(Object.keys(Recording))
+ * ```
+ *
+ * @since 0.2.0
+ */
+export * as Recording from "./Recording.js"
 
 /**
  * Replays interactions with msw, strictly and in order, and verifies that every one was used.

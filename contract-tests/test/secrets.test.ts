@@ -27,8 +27,9 @@ describe("scanForSecrets", () => {
         packagePath("../docs/contract-testing.md")
       ])
       const fixtures = scanned.filter((file) => file.includes("/fixtures/"))
-      // every fixture file was scanned: 12 documented examples and 2 recordings
-      assert.strictEqual(fixtures.length, 14)
+      // every fixture file was scanned: 12 documented examples, 2 recordings and 7 fixtures of other formats
+      assert.strictEqual(fixtures.length, 21)
+      assert.isTrue(fixtures.some((file) => file.endsWith("formats/vcr.azure-cli.yaml")))
       assert.isTrue(fixtures.some((file) => file.endsWith("recordings/rotation.har")))
       assert.isTrue(fixtures.some((file) => file.endsWith("recordings/rotation.testproxy.json")))
       assert.isTrue(scanned.some((file) => file.endsWith("examples/replay-rotation.ts")))

@@ -5,9 +5,8 @@ import * as Schema from "effect/Schema"
 import { Issue, MalformedRecording } from "../ContractError.js"
 import type { Operation, Options } from "../DocumentedExample.js"
 import * as Interaction from "../Interaction.js"
+import { defaultEndpoint, type Format } from "./format.js"
 import { decodeWith, issues, readJson } from "./load.js"
-
-const defaultEndpoint = "https://management.azure.com"
 
 const operationIds: Record<Operation, string> = {
   regenerateKey: "CommunicationServices_RegenerateKey",
@@ -38,10 +37,10 @@ const validRegenerateBody = Schema.decodeUnknownEither(RegenerateKeyParameters.R
 })
 const validKeys = Schema.decodeUnknownEither(CommunicationServiceKeys.CommunicationServiceKeys, { errors: "all" })
 
-export const decode = (
+export const decodeEither = (
   input: unknown,
   options: Options
-): Effect.Effect<ReadonlyArray<Interaction.Interaction>, MalformedRecording> =>
+): Either.Either<ReadonlyArray<Interaction.Interaction>, MalformedRecording> =>
   Either.gen(function*() {
     const source = options.source ?? "<input>"
     const example = yield* decodeWith(ExampleFile, "DocumentedExample", source)(input)
@@ -121,6 +120,37 @@ export const decode = (
         })
       })
   })
+
+export const decode = (
+  input: unknown,
+  options: Options
+): Effect.Effect<ReadonlyArray<Interaction.Interaction>, MalformedRecording> => decodeEither(input, options)
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value)
+
+/**
+ * The operation an example documents: its `operationId` when it has one, else Regenerate Key when it has a
+ * body parameter (List Keys takes none).
+ */
+const operationOf = (document: unknown): Operation => {
+  if (!isRecord(document)) return "listKeys"
+  const byId = Object.entries(operationIds).find(([, id]) => id === document.operationId)?.[0]
+  if (byId !== undefined) return byId as Operation
+  return isRecord(document.parameters) && document.parameters.parameters !== undefined ? "regenerateKey" : "listKeys"
+}
+
+/** The documentation's example format, its operation told by the example itself. */
+export const format: Format = {
+  name: "DocumentedExample",
+  syntax: "json",
+  decode: (document, context) =>
+    Either.mapLeft(
+      decodeEither(document, { operation: operationOf(document), endpoint: context.endpoint, source: context.source }),
+      (error) => error.issues
+    ),
+  encode: undefined
+}
 
 export const load = (path: string, options: Omit<Options, "source">) =>
   Effect.flatMap(readJson(path, "DocumentedExample"), (json) => decode(json, { ...options, source: path }))

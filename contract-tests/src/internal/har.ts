@@ -1,10 +1,7 @@
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import type { MalformedRecording } from "../ContractError.js"
-import type { DecodeOptions } from "../Har.js"
 import * as Interaction from "../Interaction.js"
-import { bodyOf, decodeWith, readJson } from "./load.js"
+import { codec, type DecodeContext, type Format, fromSchema } from "./format.js"
+import { recorded } from "./load.js"
 
 const NameValue = Schema.Struct({ name: Schema.String, value: Schema.String })
 
@@ -70,47 +67,31 @@ const headers = (list: ReadonlyArray<{ readonly name: string; readonly value: st
   return out
 }
 
-export const decode = (
-  input: unknown,
-  options: DecodeOptions = {}
-): Effect.Effect<ReadonlyArray<Interaction.Interaction>, MalformedRecording> =>
-  Either.map(
-    decodeWith(Har, "Har", options.source ?? "<input>")(input),
-    (har) =>
-      har.log.entries.flatMap((entry, index) => {
-        // an entry without a final response (blocked, aborted, a websocket upgrade) has nothing to replay
-        if (entry.response.status < 200) return []
-        const requestHeaders = headers(entry.request.headers)
-        const responseHeaders = headers(entry.response.headers)
-        const postData = entry.request.postData
-        const requestBody = bodyOf(postData?.text, postData?.mimeType ?? requestHeaders["content-type"])
-        const content = entry.response.content
-        const text = content.text === undefined
-          ? undefined
-          : content.encoding === "base64"
+const toInteractions = (har: typeof Har.Type, context: DecodeContext) =>
+  har.log.entries.flatMap((entry, index) => {
+    // an entry without a final response (blocked, aborted, a websocket upgrade) has nothing to replay
+    if (entry.response.status < 200) return []
+    const postData = entry.request.postData
+    const content = entry.response.content
+    return [recorded({
+      request: {
+        method: entry.request.method,
+        url: entry.request.url,
+        headers: headers(entry.request.headers),
+        body: postData?.text,
+        contentType: postData?.mimeType
+      },
+      response: {
+        status: entry.response.status,
+        headers: headers(entry.response.headers),
+        body: content.text !== undefined && content.encoding === "base64"
           ? Buffer.from(content.text, "base64").toString("utf8")
-          : content.text
-        const responseBody = bodyOf(text, content.mimeType || responseHeaders["content-type"])
-        const interaction = new Interaction.Interaction({
-          request: new Interaction.Request({
-            method: entry.request.method.toUpperCase(),
-            url: entry.request.url,
-            headers: requestHeaders,
-            ...(requestBody === undefined ? {} : { body: requestBody })
-          }),
-          response: new Interaction.Response({
-            status: entry.response.status,
-            headers: responseHeaders,
-            ...(responseBody === undefined ? {} : { body: responseBody })
-          }),
-          source: `${options.source ?? "<input>"} log.entries[${index}]`
-        })
-        return options.include === undefined || options.include(interaction) ? [interaction] : []
-      })
-  )
-
-export const load = (path: string, options: Omit<DecodeOptions, "source"> = {}) =>
-  Effect.flatMap(readJson(path, "Har"), (json) => decode(json, { ...options, source: path }))
+          : content.text,
+        contentType: content.mimeType || undefined
+      },
+      source: `${context.source} log.entries[${index}]`
+    })]
+  })
 
 const text = (body: Interaction.Body | undefined): string | undefined =>
   body === undefined ? undefined : body._tag === "Json" ? JSON.stringify(body.value) : body.text
@@ -172,3 +153,13 @@ export const encode = (
     })
   }
 })
+
+/** HAR 1.2 (and 1.1), as browsers and proxies export it. */
+export const format: Format = {
+  name: "Har",
+  syntax: "json",
+  decode: fromSchema(Har, toInteractions),
+  encode
+}
+
+export const { decode, load } = codec(format)

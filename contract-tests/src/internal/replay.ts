@@ -3,10 +3,11 @@ import * as FiberRef from "effect/FiberRef"
 import { http, HttpResponse } from "msw"
 import { setupServer } from "msw/node"
 import { syncBuiltinESMExports } from "node:module"
-import { RequestMismatch, UnexpectedRequest, UnusedInteractions } from "../ContractError.js"
+import { type NonConformingResponse, RequestMismatch, UnexpectedRequest, UnusedInteractions } from "../ContractError.js"
 import type { ReplayError } from "../ContractError.js"
 import * as Interaction from "../Interaction.js"
 import type { Options, ReceivedRequest, ReplayService } from "../Replay.js"
+import { check } from "./conformance.js"
 import { compare, type Live, render } from "./match.js"
 import { credentialsOf, masker, maskHeaders, maskText } from "./secrets.js"
 
@@ -71,6 +72,8 @@ export const make = (
     yield* Effect.locallyScoped(inside, true)
     const received: Array<ReceivedRequest> = []
     const unanswered: Array<Unanswered> = []
+    const nonConforming: Array<NonConformingResponse> = []
+    const matching = options.matching ?? "strict"
     let cursor = 0
 
     const handle = async (request: Request): Promise<Response> => {
@@ -97,9 +100,11 @@ export const make = (
         unanswered.push({ _tag: "Unexpected", request: described, sequence })
         return HttpResponse.error()
       }
-      const differences = compare(next.request, live)
+      const differences = compare(next.request, live, matching)
       if (differences.length === 0) {
         received.push({ ...entry, interaction: cursor })
+        const problem = check(next, cursor)
+        if (problem !== undefined) nonConforming.push(problem)
         cursor++
         return respond(next, headers["x-ms-client-request-id"])
       }
@@ -107,7 +112,7 @@ export const make = (
       let closest = cursor
       let closestDifferences = differences
       for (let index = cursor + 1; index < interactions.length; index++) {
-        const candidate = compare(interactions[index]!.request, live)
+        const candidate = compare(interactions[index]!.request, live, matching)
         if (candidate.length < closestDifferences.length) {
           closest = index
           closestDifferences = candidate
@@ -173,6 +178,7 @@ export const make = (
             })
           )
       }
+      if (options.conformance === "fail" && nonConforming[0] !== undefined) return Effect.fail(nonConforming[0])
       if (cursor < interactions.length) {
         return Effect.fail(
           new UnusedInteractions({
@@ -191,6 +197,7 @@ export const make = (
       interactions,
       received: Effect.sync(() => received.slice()),
       answered: Effect.sync(() => cursor),
+      nonConforming: Effect.sync(() => nonConforming.slice()),
       verify
     }
     return service

@@ -5,7 +5,9 @@
  * a value gets, and which of Redaction's matches are worth a finding.
  */
 import * as Redaction from "@effect-acs/core/Redaction"
+import { createHash } from "node:crypto"
 import type { Finding } from "../ContractError.js"
+import * as Interaction from "../Interaction.js"
 
 // ---------------------------------------------------------------------------------------------------------------
 // JSON structure
@@ -219,7 +221,8 @@ export const makeSanitizer = () => {
     for (const match of text.matchAll(keyPlaceholders)) taken.add(Number(match[1]))
   }
   const keyPlaceholder = (value: string): string => {
-    const identity = canonical(value)
+    // the key itself is not kept: its digest is enough to tell keys apart
+    const identity = createHash("sha256").update(canonical(value)).digest("base64")
     let found = keys.get(identity)
     if (found === undefined) {
       while (taken.has(next)) next++
@@ -229,7 +232,7 @@ export const makeSanitizer = () => {
     }
     return found
   }
-  const text = (value: string): string =>
+  const text = (value: string, known: ReadonlyArray<string> = []): string =>
     Redaction.replace(value, (match) => {
       if (isPlaceholderMatch(value, match)) return match.value
       switch (match.kind) {
@@ -243,23 +246,25 @@ export const makeSanitizer = () => {
           // base64 that encodes text (a claims challenge) is not a key
           return encodesText(match.value) ? match.value : keyPlaceholder(match.value)
         case "Known":
-          return keyPlaceholder(match.value)
+          // a credential the request carried
+          return isJwt(match.value) ? "<jwt>" : "<token>"
       }
-    })
+    }, known)
   const key = (value: string): string => value === "" || Redaction.isPlaceholder(value) ? value : keyPlaceholder(value)
-  const json = (value: unknown): unknown =>
-    mapStrings(value, (string, field) => field !== undefined && isKeyField(field) ? key(string) : text(string))
+  const json = (value: unknown, known: ReadonlyArray<string> = []): unknown =>
+    mapStrings(value, (string, field) => field !== undefined && isKeyField(field) ? key(string) : text(string, known))
   /**
    * A URL, one path segment at a time (joined by `/`, a path would read as one long base64 run), then its
    * query and fragment.
    */
-  const url = (value: string): string => {
+  const url = (value: string, known: ReadonlyArray<string> = []): string => {
     const at = [value.indexOf("?"), value.indexOf("#")].filter((index) => index !== -1)
     const end = at.length === 0 ? value.length : Math.min(...at)
-    return value.slice(0, end).split("/").map(text).join("/") + text(value.slice(end))
+    return value.slice(0, end).split("/").map((segment) => text(segment, known)).join("/") +
+      text(value.slice(end), known)
   }
-  const header = (name: string, value: string): string => {
-    if (!Redaction.isSecretHeader(name)) return text(value)
+  const header = (name: string, value: string, known: ReadonlyArray<string>): string => {
+    if (!Redaction.isSecretHeader(name)) return text(value, known)
     if (Redaction.isPlaceholder(value.trim())) return value
     const lower = name.toLowerCase()
     if (lower.includes("cookie")) return "<cookie>"
@@ -268,12 +273,56 @@ export const makeSanitizer = () => {
     const space = trimmed.indexOf(" ")
     return space > 0 && Redaction.isPlaceholder(trimmed.slice(space + 1).trim()) ? value : withScheme(value, "<token>")
   }
-  const headers = (values: Readonly<Record<string, string>>): Record<string, string> => {
+  const headers = (
+    values: Readonly<Record<string, string>>,
+    known: ReadonlyArray<string> = []
+  ): Record<string, string> => {
     const out: Record<string, string> = {}
-    for (const [name, value] of Object.entries(values)) out[name] = header(name, value)
+    for (const [name, value] of Object.entries(values)) out[name] = header(name, value, known)
     return out
   }
-  return { reserve, text, json, url, headers }
+  const strings = (body: Interaction.Body | undefined): ReadonlyArray<string> =>
+    body === undefined ? [] : body._tag === "Json" ? stringsOf(body.value) : [body.text]
+  /** Keeps the placeholder numbers an interaction already holds (see `reserve`). */
+  const reserveAll = ({ request, response }: Interaction.Interaction): void => {
+    for (
+      const value of [
+        request.url,
+        ...Object.values(request.headers),
+        ...Object.values(response.headers),
+        ...strings(request.body),
+        ...strings(response.body)
+      ]
+    ) reserve(value)
+  }
+  /**
+   * An interaction with its secrets replaced; the credential its request carried is also replaced
+   * wherever else it appears (echoed in a body, a URL).
+   */
+  const interaction = (value: Interaction.Interaction): Interaction.Interaction => {
+    const known = credentialsOf(value.request.headers["authorization"])
+    const body = (message: Interaction.Body | undefined): { body?: Interaction.Body } =>
+      message === undefined
+        ? {}
+        : message._tag === "Json"
+        ? { body: { _tag: "Json", value: json(message.value, known) } }
+        : { body: { _tag: "Text", text: text(message.text, known) } }
+    return new Interaction.Interaction({
+      request: new Interaction.Request({
+        method: value.request.method,
+        url: url(value.request.url, known),
+        headers: headers(value.request.headers, known),
+        ...body(value.request.body)
+      }),
+      response: new Interaction.Response({
+        status: value.response.status,
+        headers: headers(value.response.headers, known),
+        ...body(value.response.body)
+      }),
+      ...(value.source === undefined ? {} : { source: value.source })
+    })
+  }
+  return { reserve, reserveAll, text, json, url, headers, interaction }
 }
 
 /** Every string of a JSON value, for `reserve`. */

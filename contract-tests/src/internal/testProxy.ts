@@ -1,10 +1,7 @@
-import * as Effect from "effect/Effect"
-import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
-import type { MalformedRecording } from "../ContractError.js"
 import * as Interaction from "../Interaction.js"
-import type { DecodeOptions } from "../TestProxy.js"
-import { bodyOf, decodeWith, readJson } from "./load.js"
+import { codec, type DecodeContext, type Format, fromSchema } from "./format.js"
+import { joinHeaders, recorded } from "./load.js"
 
 const HeaderValues = Schema.Record({
   key: Schema.String,
@@ -26,45 +23,19 @@ export const Recording = Schema.Struct({
   Variables: Schema.optional(Schema.Record({ key: Schema.String, value: Schema.Unknown }))
 }).annotations({ identifier: "TestProxyRecording" })
 
-const headers = (values: Readonly<Record<string, string | ReadonlyArray<string>>>): Record<string, string> => {
-  const out: Record<string, string> = {}
-  for (const [name, value] of Object.entries(values)) {
-    out[name.toLowerCase()] = typeof value === "string" ? value : value.join(", ")
-  }
-  return out
-}
-
-export const decode = (
-  input: unknown,
-  options: DecodeOptions = {}
-): Effect.Effect<ReadonlyArray<Interaction.Interaction>, MalformedRecording> =>
-  Either.map(
-    decodeWith(Recording, "TestProxy", options.source ?? "<input>")(input),
-    (recording) =>
-      recording.Entries.map((entry, index) => {
-        const requestHeaders = headers(entry.RequestHeaders)
-        const responseHeaders = headers(entry.ResponseHeaders)
-        const requestBody = bodyOf(entry.RequestBody, requestHeaders["content-type"])
-        const responseBody = bodyOf(entry.ResponseBody, responseHeaders["content-type"])
-        return new Interaction.Interaction({
-          request: new Interaction.Request({
-            method: entry.RequestMethod.toUpperCase(),
-            url: entry.RequestUri,
-            headers: requestHeaders,
-            ...(requestBody === undefined ? {} : { body: requestBody })
-          }),
-          response: new Interaction.Response({
-            status: entry.StatusCode,
-            headers: responseHeaders,
-            ...(responseBody === undefined ? {} : { body: responseBody })
-          }),
-          source: `${options.source ?? "<input>"} Entries[${index}]`
-        })
-      }).filter((interaction) => options.include === undefined || options.include(interaction))
+const toInteractions = (recording: typeof Recording.Type, context: DecodeContext) =>
+  recording.Entries.map((entry, index) =>
+    recorded({
+      request: {
+        method: entry.RequestMethod,
+        url: entry.RequestUri,
+        headers: joinHeaders(entry.RequestHeaders),
+        body: entry.RequestBody
+      },
+      response: { status: entry.StatusCode, headers: joinHeaders(entry.ResponseHeaders), body: entry.ResponseBody },
+      source: `${context.source} Entries[${index}]`
+    })
   )
-
-export const load = (path: string, options: Omit<DecodeOptions, "source"> = {}) =>
-  Effect.flatMap(readJson(path, "TestProxy"), (json) => decode(json, { ...options, source: path }))
 
 const bodyValue = (body: Interaction.Body | undefined): unknown =>
   body === undefined ? null : body._tag === "Json" ? body.value : body.text
@@ -81,3 +52,13 @@ export const encode = (interactions: ReadonlyArray<Interaction.Interaction>): ty
   })),
   Variables: {}
 })
+
+/** The test-proxy format: the SDKs' `{"Entries": [...], "Variables": {}}`, also .NET's `SessionRecords`. */
+export const format: Format = {
+  name: "TestProxy",
+  syntax: "json",
+  decode: fromSchema(Recording, toInteractions),
+  encode
+}
+
+export const { decode, load } = codec(format)
