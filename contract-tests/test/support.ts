@@ -1,16 +1,17 @@
 import type { Interaction } from "@effect-acs/contract-tests"
-import { AzureCredential, CommunicationServices, RetryPolicy } from "@effect-acs/core"
+import { AzureCredential, CommunicationServices, NodeTransport, RetryPolicy } from "@effect-acs/core"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Layer from "effect/Layer"
 import { fileURLToPath } from "node:url"
 
-/** The transports the suite runs over: msw intercepts both (node:http once the builtin ESM exports are synced). */
+/** The transports the suite runs over: msw intercepts them all (node:http once the builtin ESM exports are synced). */
 export const transports: ReadonlyArray<{ readonly name: string; readonly layer: Layer.Layer<HttpClient.HttpClient> }> =
   [
     { name: "FetchHttpClient", layer: FetchHttpClient.layer },
-    { name: "NodeHttpClient (node:http)", layer: NodeHttpClient.layer }
+    { name: "NodeHttpClient (node:http)", layer: NodeHttpClient.layer },
+    { name: "NodeTransport (node:http)", layer: NodeTransport.layer }
   ]
 
 /** The token the static credential serves: present on every request, never compared, never in a message. */
