@@ -3,14 +3,16 @@
  * List Keys (a `POST` to a communication service's resource id, as `@effect-acs/schema`'s `ResourceId`
  * reads it, plus the action), and its api-version.
  */
+import * as Operations from "@effect-acs/schema/Operation"
 import * as ResourceId from "@effect-acs/schema/ResourceId"
 import * as Either from "effect/Either"
 import * as Schema from "effect/Schema"
 
 /** The operations of this library. */
-export type Operation = "regenerateKey" | "listKeys"
+export type Operation = Operations.Name
 
-const actions: Readonly<Record<string, Operation>> = { regeneratekey: "regenerateKey", listkeys: "listKeys" }
+/** The operations by their action segment in lower case (ARM matches it in any letter case). */
+const actions: ReadonlyMap<string, Operation> = new Map(Operations.names.map((name) => [name.toLowerCase(), name]))
 
 const isResourceId = Schema.decodeUnknownEither(ResourceId.ResourceId)
 
@@ -26,7 +28,7 @@ const decodeSegment = (segment: string): string => {
 export const operationOf = (method: string, url: string): Operation | undefined => {
   if (method.toUpperCase() !== "POST" || !URL.canParse(url)) return undefined
   const segments = new URL(url).pathname.replace(/\/+$/, "").split("/")
-  const action = actions[(segments.pop() ?? "").toLowerCase()]
+  const action = actions.get((segments.pop() ?? "").toLowerCase())
   if (action === undefined) return undefined
   return Either.isRight(isResourceId(segments.map(decodeSegment).join("/"))) ? action : undefined
 }
