@@ -10,10 +10,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import { tokenVariable } from "./spec.js"
 import { version } from "./version.js"
-
-/** The environment variable a token is read from when `--token` is not given. */
-export const tokenVariable = "ACS_KEYS_TOKEN"
 
 /** The options that say where and how to call: endpoint, api-version, token, retries. */
 export interface Connection {
