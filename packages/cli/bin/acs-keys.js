@@ -1,0 +1,21 @@
+#!/usr/bin/env node
+// `acs-keys` in this repository (the published package's bin is the bundle itself): the bundle when it is
+// built (`pnpm --filter @effect-acs/cli build`), else the TypeScript sources, run in-process through tsx
+// with the "source" export condition (what `pnpm --filter @effect-acs/cli acs-keys` does), so that
+// `pnpm exec acs-keys` works right after `pnpm install`.
+import * as Fs from "node:fs"
+import * as Module from "node:module"
+
+const bundle = new URL("../build/bundle/acs-keys.mjs", import.meta.url)
+if (Fs.existsSync(bundle)) {
+  await import(bundle.href)
+} else {
+  // workspace packages resolve to their sources, as with `node --conditions=source`
+  Module.register(
+    "data:text/javascript,export const resolve = (specifier, context, next) => " +
+      "next(specifier, { ...context, conditions: [...new Set([...context.conditions, 'source'])] })"
+  )
+  const tsx = await import("tsx/esm/api")
+  tsx.register()
+  await import(new URL("../src/bin.ts", import.meta.url).href)
+}
