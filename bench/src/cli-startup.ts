@@ -45,8 +45,20 @@ const program = Effect.gen(function*() {
     { id: "acs-keys --version", args: [bundle, "--version"], target: 3 },
     {
       id: "acs-keys list (emulator)",
-      args: [bundle, "list", "-s", resource.subscriptionId, "-g", resource.resourceGroupName, "-n",
-        resource.communicationServiceName, "--endpoint", emulator.url, "-o", "none"],
+      args: [
+        bundle,
+        "list",
+        "-s",
+        resource.subscriptionId,
+        "-g",
+        resource.resourceGroupName,
+        "-n",
+        resource.communicationServiceName,
+        "--endpoint",
+        emulator.url,
+        "-o",
+        "none"
+      ],
       target: 5
     }
   ]
@@ -69,7 +81,9 @@ const program = Effect.gen(function*() {
     const ms = median(times.get(c.id)!)
     const ratio = ms / baseline
     if (c.target !== undefined && ratio > c.target) met = false
-    lines.push(`| \`${c.id}\` | ${ms.toFixed(0)} ms | ${ratio.toFixed(2)}x | ${c.target === undefined ? "" : `${c.target}x`} |`)
+    lines.push(
+      `| \`${c.id}\` | ${ms.toFixed(0)} ms | ${ratio.toFixed(2)}x | ${c.target === undefined ? "" : `${c.target}x`} |`
+    )
   }
   console.log(lines.join("\n"))
   if (!met) process.exitCode = 1

@@ -5,6 +5,7 @@
 // `pnpm exec acs-keys` works right after `pnpm install`.
 import * as Fs from "node:fs"
 import * as Module from "node:module"
+import { URL } from "node:url"
 
 const bundle = new URL("../build/bundle/acs-keys.mjs", import.meta.url)
 if (Fs.existsSync(bundle)) {

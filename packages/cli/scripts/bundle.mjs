@@ -5,6 +5,7 @@
 import * as esbuild from "esbuild"
 import * as Fs from "node:fs"
 import * as Path from "node:path"
+import process from "node:process"
 import { fileURLToPath } from "node:url"
 
 const root = Path.resolve(Path.dirname(fileURLToPath(import.meta.url)), "..")
@@ -28,11 +29,12 @@ const result = await esbuild.build({
   legalComments: "eof",
   // bundled CommonJS (parts of @azure/identity) `require`s Node's built-ins: an ESM bundle needs a real `require`
   banner: {
-    js: "import { createRequire as __acsKeysRequire } from \"node:module\";const require = __acsKeysRequire(import.meta.url);"
+    js:
+      "import { createRequire as __acsKeysRequire } from \"node:module\";const require = __acsKeysRequire(import.meta.url);"
   },
   metafile: true,
   logLevel: "warning"
 })
 
 const sizes = Object.entries(result.metafile.outputs).map(([file, output]) => [Path.relative(root, file), output.bytes])
-for (const [file, bytes] of sizes) console.log(`${file}  ${(bytes / 1024).toFixed(1)} KiB`)
+for (const [file, bytes] of sizes) process.stdout.write(`${file}  ${(bytes / 1024).toFixed(1)} KiB\n`)

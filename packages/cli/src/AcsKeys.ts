@@ -17,9 +17,9 @@
  * @since 0.1.0
  */
 import type * as AzureCredential from "@effect-acs/core/AzureCredential"
+import * as NodeTransport from "@effect-acs/core/NodeTransport"
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
-import * as NodeTransport from "@effect-acs/core/NodeTransport"
 import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
 import * as NodePath from "@effect/platform-node/NodePath"
 import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
@@ -354,9 +354,9 @@ export const run = (
     const fiber = yield* Effect.fork(
       (plan._tag === "Usage" ? Effect.fail(new UsageError({ reason: plan.reason })) : cli(["node", name, ...plan.args]))
         .pipe(
-        Effect.withConsole(fromOutput(output)),
-        Effect.provideService(TokenCredentialOverride, options?.tokenCredential)
-      )
+          Effect.withConsole(fromOutput(output)),
+          Effect.provideService(TokenCredentialOverride, options?.tokenCredential)
+        )
     )
     let stoppedBy: Signal | undefined
     if (options?.stop !== undefined) {

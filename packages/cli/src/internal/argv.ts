@@ -70,7 +70,8 @@ export const plan = (args: ReadonlyArray<string>): Plan => {
       if (command !== undefined) {
         return {
           _tag: "Usage",
-          reason: `unexpected argument "${token}": acs-keys ${command.name} takes options only (see acs-keys ${command.name} --help)`
+          reason:
+            `unexpected argument "${token}": acs-keys ${command.name} takes options only (see acs-keys ${command.name} --help)`
         }
       }
       command = Spec.commandNamed(token)
@@ -99,6 +100,15 @@ export const plan = (args: ReadonlyArray<string>): Plan => {
     }
     if (flag.name === "help") help = true
     if (flag.name === "version") version = true
+    const value = flag.value === undefined ? undefined : spelled === token ? args[i + 1] : token.slice(equals + 1)
+    if (flag.choices !== undefined && value !== undefined && !flag.choices.includes(value)) {
+      return {
+        _tag: "Usage",
+        reason: `invalid value "${value}" for ${spelled}: expected ${flag.choices.join(", ")}${
+          didYouMean(suggest(value, flag.choices))
+        }`
+      }
+    }
     // an option's value is not an option, whatever it looks like
     if (flag.value !== undefined && spelled === token) i++
   }

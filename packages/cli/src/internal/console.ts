@@ -5,6 +5,7 @@ import * as util from "node:util"
 import type { Output } from "../Stdio.js"
 
 /** ANSI escape sequences (SGR and other CSI). */
+// eslint-disable-next-line no-control-regex
 const ansi = /\x1b\[[0-9;?]*[ -/]*[@-~]/g
 
 /**

@@ -16,6 +16,7 @@ import * as FleetFile from "../FleetFile.js"
 import * as PublishCommand from "../PublishCommand.js"
 import { Stdio } from "../Stdio.js"
 import * as Client from "./client.js"
+import type { EmulatorOptions } from "./emulator.js"
 import * as Ledger from "./ledger.js"
 import type { RotateTarget } from "./options.js"
 import * as Progress from "./progress.js"
@@ -490,7 +491,7 @@ export const rotate = (options: RotateOptions) =>
 // emulator: loaded only for `acs-keys emulator` (the server is most of the bundle's lazy part)
 // ---------------------------------------------------------------------------------------------------------------
 
-export type { EmulatorOptions } from "./emulator.js"
+export type { EmulatorOptions }
 
-export const emulator = (options: import("./emulator.js").EmulatorOptions) =>
+export const emulator = (options: EmulatorOptions) =>
   Effect.flatMap(Effect.promise(() => import("./emulator.js")), (module) => module.run(options))

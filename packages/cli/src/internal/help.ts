@@ -24,8 +24,13 @@ const wrap = (text: string, indent: string, width: number): string => {
 }
 
 const flagTitle = (flag: Spec.Flag) =>
-  [...(flag.aliases ?? []).filter((a) => a.length === 1), flag.name, ...(flag.aliases ?? []).filter((a) => a.length > 1)]
-    .map(Spec.spelling).join(", ") + (flag.value === undefined ? "" : ` ${flag.value}`) +
+  [
+    ...(flag.aliases ?? []).filter((a) => a.length === 1),
+    flag.name,
+    ...(flag.aliases ?? []).filter((a) => a.length > 1)
+  ]
+    .map(Spec.spelling).join(", ") +
+  (flag.value === undefined ? "" : ` ${flag.value}`) +
   (flag.repeated === true ? " ..." : "")
 
 const flagsText = (flags: ReadonlyArray<Spec.Flag>, width: number, bold: (s: string) => string) =>

@@ -256,14 +256,18 @@ export const emulator = {
   ),
   throttleRefill: named(Options.float, E.throttleRefill).pipe(
     Options.mapEffect((value) =>
-      value > 0 && Number.isFinite(value) ? Effect.succeed(value) : invalid("--throttle-refill-per-second must be positive")
+      value > 0 && Number.isFinite(value)
+        ? Effect.succeed(value)
+        : invalid("--throttle-refill-per-second must be positive")
     ),
     Options.optional
   ),
   regenerateLatencyMs: milliseconds(E.regenerateLatencyMs),
   errorRate: named(Options.float, E.errorRate).pipe(Options.mapEffect(rate("--error-rate")), Options.optional),
-  errorStatuses: named((flag) => Options.choiceWithValue(flag, [["500", 500], ["503", 503]] as const), E.errorStatuses)
-    .pipe(Options.repeated),
+  errorStatuses: named(
+    (flag) => Options.choiceWithValue(flag, [["500", 500 as const], ["503", 503 as const]]),
+    E.errorStatuses
+  ).pipe(Options.repeated),
   dropRate: named(Options.float, E.dropRate).pipe(Options.mapEffect(rate("--drop-rate")), Options.optional),
   faultWhen: named((flag) => Options.choice(flag, ["before", "after", "random"]), E.faultWhen).pipe(Options.optional),
   faultLatencyMs: milliseconds(E.faultLatencyMs),

@@ -85,13 +85,17 @@ const formatted = (format: Spec.Format, query: Option.Option<string>, color: boo
     item: (view) =>
       Effect.flatMap(
         shape(view),
-        (value) => format === "json" || format === "jsonc" ? Effect.succeed(line(value)) : Format.render(format, value, color)
+        (value) =>
+          format === "json" || format === "jsonc" ? Effect.succeed(line(value)) : Format.render(format, value, color)
       ),
     streamsKeys: false,
     // az prints failures on standard error only; -o json also gets the error object, for scripts
     failure: (error) =>
       format === "json" || format === "jsonc"
-        ? Option.match(errorView(error), { onNone: () => Effect.void, onSome: (view) => write(`${JSON.stringify(view.json(), null, 2)}\n`) })
+        ? Option.match(errorView(error), {
+          onNone: () => Effect.void,
+          onSome: (view) => write(`${JSON.stringify(view.json(), null, 2)}\n`)
+        })
         : Effect.void,
     hint: Effect.void
   }

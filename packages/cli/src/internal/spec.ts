@@ -21,6 +21,8 @@ export interface Flag {
   readonly default: string
   /** Whether it may be given more than once. */
   readonly repeated?: boolean
+  /** The values it accepts, when they are a fixed set (checked before anything else). */
+  readonly choices?: ReadonlyArray<string>
 }
 
 const flag = (spec: Flag): Flag => spec
@@ -99,6 +101,7 @@ export const output = {
     name: "output",
     aliases: ["o"],
     value: "<format>",
+    choices: formats,
     description: `As az: print the result itself (for list and regenerate, the keys object {primaryKey, ` +
       `primaryConnectionString, ...}) as ${formats.join(", ")}. Secrets stay redacted unless --show-secrets.`,
     default: "text for people"
@@ -278,6 +281,7 @@ export const emulator = {
   errorStatuses: flag({
     name: "error-status",
     value: "<500|503>",
+    choices: ["500", "503"],
     description: "Fault injection: a status an error fault answers with; repeat for more.",
     default: "500 and 503",
     repeated: true
@@ -291,6 +295,7 @@ export const emulator = {
   faultWhen: flag({
     name: "fault-when",
     value: "<before|after|random>",
+    choices: ["before", "after", "random"],
     description: "Fault injection: whether a faulted regeneration fails before or after the key changes.",
     default: "before"
   }),
@@ -310,6 +315,7 @@ export const emulator = {
   faultOperations: flag({
     name: "fault-operation",
     value: "<regenerateKey|listKeys>",
+    choices: ["regenerateKey", "listKeys"],
     description: "Fault injection: an operation faults apply to; repeat for more.",
     default: "both",
     repeated: true
@@ -387,7 +393,7 @@ export const commands: ReadonlyArray<Command> = [
     usage: "[--port <port>] [--resource <id>]... [options]",
     description: "Run the local Azure Resource Manager emulator of Regenerate Key and List Keys in the foreground " +
       "(Ctrl-C stops it), with optional throttling and fault injection. Prints its URL.",
-    flags: [...Object.values(emulator), ...outputFlags.filter((f) => f !== output.showSecrets)],
+    flags: [...Object.values(emulator), ...outputFlags],
     examples: [
       "acs-keys emulator --port 8080 --resource /subscriptions/1111/resourceGroups/rg/providers/" +
       "Microsoft.Communication/communicationServices/my-acs"
@@ -402,6 +408,7 @@ export const globalFlags: ReadonlyArray<Flag> = [
   flag({
     name: "completions",
     value: "<sh|bash|fish|zsh>",
+    choices: ["sh", "bash", "fish", "zsh"],
     description: "Print a completion script for a shell and exit.",
     default: "none"
   }),
