@@ -264,10 +264,10 @@ export const emulator = {
   ),
   regenerateLatencyMs: milliseconds(E.regenerateLatencyMs),
   errorRate: named(Options.float, E.errorRate).pipe(Options.mapEffect(rate("--error-rate")), Options.optional),
-  errorStatuses: named(
-    (flag) => Options.choiceWithValue(flag, [["500", 500 as const], ["503", 503 as const]]),
-    E.errorStatuses
-  ).pipe(Options.repeated),
+  errorStatuses: named((flag) => Options.choice(flag, ["500", "503"]), E.errorStatuses).pipe(
+    Options.repeated,
+    Options.map((statuses) => statuses.map((status) => status === "500" ? 500 as const : 503 as const))
+  ),
   dropRate: named(Options.float, E.dropRate).pipe(Options.mapEffect(rate("--drop-rate")), Options.optional),
   faultWhen: named((flag) => Options.choice(flag, ["before", "after", "random"]), E.faultWhen).pipe(Options.optional),
   faultLatencyMs: milliseconds(E.faultLatencyMs),
