@@ -69,18 +69,18 @@ describe("acs-keys --help", () => {
 
   it("the options of the help are those @effect/cli parses (one source: spec.ts)", () => {
     {
+      const helpOf = (command: Command.Command<string, never, unknown, unknown>) =>
+        [
+          [...Command.getNames(command)][0]!,
+          HelpDoc.toAnsiText(Command.getHelp(command, CliConfig.defaultConfig)).replace(/\x1b\[[\d;]*m/g, "")
+        ] as const
       const subcommands = [
-        AcsKeys.regenerateCommand,
-        AcsKeys.listCommand,
-        AcsKeys.rotateCommand,
-        AcsKeys.emulatorCommand
+        helpOf(AcsKeys.regenerateCommand as never),
+        helpOf(AcsKeys.listCommand as never),
+        helpOf(AcsKeys.rotateCommand as never),
+        helpOf(AcsKeys.emulatorCommand as never)
       ]
-      for (const command of subcommands) {
-        const name = [...Command.getNames(command)][0]!
-        const parsed = HelpDoc.toAnsiText(Command.getHelp(command, CliConfig.defaultConfig)).replace(
-          /\x1b\[[\d;]*m/g,
-          ""
-        )
+      for (const [name, parsed] of subcommands) {
         const spelled = new Set([...parsed.matchAll(/(?<![\w-])(--?[a-z][\w-]*)/g)].map((match) => match[1]!))
         const documented = [...Spec.commandNamed(name)!.flags, ...Spec.globalFlags].flatMap((flag) =>
           [flag.name, ...(flag.aliases ?? [])].map(Spec.spelling)
