@@ -3,7 +3,7 @@
  * command's modules define is in its table of tags with the status `ExitCode` gives it (or named as only ever
  * the cause of a failed rotation); every option of every command is documented.
  */
-import { CliError, ExitCode } from "@effect-acs/cli"
+import { AcsKeys, CliError, ExitCode } from "@effect-acs/cli"
 import { Errors, Rotation } from "@effect-acs/core"
 import { EmulatorError } from "@effect-acs/emulator"
 import { assert, describe, it } from "@effect/vitest"
@@ -39,6 +39,13 @@ const tagsOf = (module: Record<string, unknown>): Array<string> =>
 const notTopLevel = ["PublishCommandError", "PublishTimedOut", "UnknownResourceError"]
 
 describe("docs/cli.md says what the code does", () => {
+  it("acs-keys --version is the version of the package (internal/version.ts follows package.json)", () => {
+    const manifest = JSON.parse(
+      fs.readFileSync(path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "package.json"), "utf8")
+    )
+    assert.strictEqual(AcsKeys.version, manifest.version)
+  })
+
   it("the exit statuses: every name and number of ExitCode.exitCodes, and no other", () => {
     const rows = [...section("## Errors and exit statuses").matchAll(/^\| (\d+) \| `(\w+)` \|/gm)]
     const documented = Object.fromEntries(rows.map(([, code, name]) => [name!, Number(code)]))
