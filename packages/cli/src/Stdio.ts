@@ -36,7 +36,7 @@ export interface Output {
    * Whether standard output may be styled with ANSI escapes (help headings, `-o jsonc`): a terminal, and
    * neither `NO_COLOR` nor `TERM=dumb` set. Absent means no.
    *
-   * @since 0.3.0
+   * @since 0.2.0
    */
   readonly color?: boolean | undefined
 }
@@ -52,7 +52,7 @@ export interface Output {
  * Stdio.colorful() // false when piped, or with NO_COLOR=1
  * ```
  *
- * @since 0.3.0
+ * @since 0.2.0
  * @category constructors
  */
 export const colorful: () => boolean = terminal.colorful

@@ -32,8 +32,20 @@ export const query = (value: unknown, expression: string): Effect.Effect<unknown
 const isScalar = (value: unknown): value is string | number | boolean | null =>
   value === null || typeof value !== "object"
 
+/**
+ * A scalar as one cell of `tsv` or `table`: control characters (a tab or a newline would break the line
+ * apart; an escape sequence would reach the terminal) become U+FFFD. Real keys and connection strings have
+ * none.
+ */
+// eslint-disable-next-line no-control-regex
+const controls = /[\u0000-\u001f\u007f-\u009f]/g
+
 const scalarText = (value: string | number | boolean | null): string =>
-  value === null ? "" : typeof value === "string" ? value : String(value)
+  value === null
+    ? ""
+    : typeof value === "string"
+    ? value.replace(controls, "\ufffd")
+    : String(value)
 
 /** `tsv`: a scalar as is; an object as its scalar values, tab-separated; an array, one line per element. */
 const tsv = (value: unknown): string => {
