@@ -3,10 +3,12 @@
  * real HTTP: every output format prints the keys object itself, parsed back with a library that knows the
  * format, and secrets stay redacted unless `--show-secrets`, whatever the format.
  */
-import { ExitCode } from "@effect-acs/cli"
+import { type AcsKeys, ExitCode } from "@effect-acs/cli"
 import { Emulator } from "@effect-acs/emulator"
 import { assert, describe, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
 import * as Redacted from "effect/Redacted"
 import * as Yaml from "yaml"
 import { assertNoSecret, cli, idOf, ref, secretsOf } from "./helpers.js"
@@ -173,5 +175,44 @@ describe("acs-keys as az spells it", () => {
       const tsv = yield* cli(["list-key", "--ids", idOf(acs), "--endpoint", emulator.url, "-o", "tsv"])
       assert.strictEqual(tsv.status, ExitCode.exitCodes.NotFound)
       assert.strictEqual(tsv.stdout, "")
+    }))
+
+  it.scopedLive("rotate --json or -o, stopped after the first key: what it prints holds that key (it is live)", () =>
+    Effect.gen(function*() {
+      const formats: ReadonlyArray<readonly [ReadonlyArray<string>, (text: string) => any]> = [
+        [["--json"], (text) => JSON.parse(text)],
+        [["-o", "yaml"], (text) => Yaml.parse(text)]
+      ]
+      for (const [format, parse] of formats) {
+        const emulator = yield* Emulator.make({ resources: [acs] })
+        const stop = yield* Deferred.make<AcsKeys.Signal>()
+        const run = yield* cli(
+          [
+            "rotate",
+            "--ids",
+            idOf(acs),
+            "--endpoint",
+            emulator.url,
+            "--grace-seconds",
+            "600",
+            "--show-secrets",
+            ...format
+          ],
+          { stop: Deferred.await(stop) }
+        ).pipe(Effect.fork)
+        // the first regeneration happened: its key is published (printed) even if the stop comes first
+        while ((yield* emulator.stats).regenerations === 0) yield* Effect.sleep("10 millis")
+        yield* Deferred.succeed(stop, "SIGINT")
+        const result = yield* Fiber.join(run)
+        assert.strictEqual(result.status, ExitCode.exitCodes.Interrupted, result.stderr)
+        const printed = parse(result.stdout)
+        assert.strictEqual(printed.interrupted, true)
+        const live = yield* emulator.keys(acs)
+        assert.deepStrictEqual(
+          printed.keys.map((key: { keyType: string; key: string }) => [key.keyType, key.key]),
+          [["Secondary", Redacted.value(live.secondaryKey)]],
+          format.join(" ")
+        )
+      }
     }))
 })

@@ -203,8 +203,15 @@ const unpublishedText = (unpublished: ReturnType<Ledger.Ledger["unpublished"]>) 
       ).join("")
     }`
 
-/** What a rotation of one resource did before it was interrupted. */
-const interruptedView = (resource: CommunicationServices.ResourceInput, ledger: Ledger.Ledger): Renderer.View => {
+/**
+ * What a rotation of one resource did before it was interrupted, with the keys it printed when the renderer
+ * keeps them for the result (they are live: they must reach the caller).
+ */
+const interruptedView = (
+  resource: CommunicationServices.ResourceInput,
+  ledger: Ledger.Ledger,
+  printed: ReadonlyArray<unknown>
+): Renderer.View => {
   const resourceId = Ledger.displayId(render.resourceId(resource))
   const state = ledger.unfinished()[0]
   const published = state?.published ?? []
@@ -215,7 +222,8 @@ const interruptedView = (resource: CommunicationServices.ResourceInput, ledger: 
       interrupted: true,
       regenerated: state?.regenerated ?? [],
       published,
-      unpublished: unpublished.map(({ resourceId: _, ...key }) => key)
+      unpublished: unpublished.map(({ resourceId: _, ...key }) => key),
+      ...(printed.length > 0 ? { keys: printed } : {})
     }),
     text: () => {
       const remaining = (["Primary", "Secondary"] as const).filter((keyType) =>
@@ -276,7 +284,7 @@ const rotateOne = (
             })
             : Effect.void
         ),
-        Effect.onInterrupt(() => renderer.print(interruptedView(resource, ledger)))
+        Effect.onInterrupt(() => renderer.print(interruptedView(resource, ledger, published)))
       )
       yield* renderer.print(rotatedView(options, report, published))
       if (Option.isNone(options.publishCommand)) yield* renderer.hint
