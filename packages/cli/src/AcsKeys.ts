@@ -5,10 +5,15 @@
  * ```sh
  * acs-keys regenerate --resource-id /subscriptions/…/communicationServices/my-acs --key-type secondary
  * acs-keys list -s 1111… -g my-group -n my-acs --json
+ * acs-keys list-key --ids /subscriptions/… --query primaryConnectionString -o tsv --show-secrets   # as az
  * acs-keys rotate --resource-id … --publish-command "./store-secret.sh"
  * acs-keys rotate --from-file ids.txt --concurrency 32
  * acs-keys emulator --port 8080 --resource /subscriptions/…/communicationServices/my-acs
  * ```
+ *
+ * The command line is described once, as data (`internal/spec.ts`): the `@effect/cli` options, the help,
+ * the check for unknown options and docs/cli.md follow it. Each handler picks its renderer (text, `--json`,
+ * or an az format with `-o`/`--query`) once.
  *
  * Every command definition is exported, and `run(args)` runs the whole command line in-process: it
  * writes to the `Stdio` in the context (the process's own by default) and returns the exit status
