@@ -172,4 +172,23 @@ describe("acs-keys --help", () => {
       const version = yield* run(["--version"])
       assert.strictEqual(version.stdout, `${AcsKeys.version}\n`)
     }))
+
+  it.live("the workspace's bin (bin/acs-keys.js, what pnpm exec acs-keys runs) answers, and runs a command", () =>
+    Effect.gen(function*() {
+      const launch = (args: ReadonlyArray<string>) =>
+        Effect.async<{ readonly status: number; readonly stdout: string; readonly stderr: string }>((resume) => {
+          ChildProcess.execFile(
+            process.execPath,
+            [path.join("bin", "acs-keys.js"), ...args],
+            { cwd: packageDirectory },
+            (error, stdout, stderr) =>
+              resume(Effect.succeed({ status: error === null ? 0 : (error.code as number), stdout, stderr }))
+          )
+        })
+      const version = yield* launch(["--version"])
+      assert.strictEqual(version.stdout, `${AcsKeys.version}\n`, version.stderr)
+      const invalid = yield* launch(["list", "--ids", "not-an-id", "--endpoint", "http://127.0.0.1:1"])
+      assert.strictEqual(invalid.status, ExitCode.exitCodes.InvalidInput, invalid.stderr)
+      assert.match(invalid.stderr, /^acs-keys: InvalidInput: /m)
+    }))
 })
