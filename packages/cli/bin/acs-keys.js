@@ -1,14 +1,30 @@
 #!/usr/bin/env node
 // `acs-keys` in this repository (the published package's bin is the bundle itself): the bundle when it is
-// built (`pnpm --filter @effect-acs/cli build`), else the TypeScript sources, run in-process through tsx
-// with the "source" export condition (what `pnpm --filter @effect-acs/cli acs-keys` does), so that
-// `pnpm exec acs-keys` works right after `pnpm install`.
+// built (`pnpm --filter @effect-acs/cli build`) and newer than every source it is made of; else the
+// TypeScript sources, run in-process through tsx with the "source" export condition (what
+// `pnpm --filter @effect-acs/cli acs-keys` does), so that `pnpm exec acs-keys` works right after
+// `pnpm install` and never runs a stale bundle.
 import * as Fs from "node:fs"
 import * as Module from "node:module"
-import { URL } from "node:url"
+import { fileURLToPath, URL } from "node:url"
 
 const bundle = new URL("../build/bundle/acs-keys.mjs", import.meta.url)
-if (Fs.existsSync(bundle)) {
+const sources = ["../src", "../../schema/src", "../../core/src", "../../emulator/src"]
+
+/** Whether the bundle exists and no source file changed after it was made. */
+const bundleIsFresh = () => {
+  if (!Fs.existsSync(bundle)) return false
+  const built = Fs.statSync(bundle).mtimeMs
+  return sources.every((relative) => {
+    const directory = fileURLToPath(new URL(relative, import.meta.url))
+    return !Fs.existsSync(directory) ||
+      Fs.readdirSync(directory, { recursive: true }).every((file) =>
+        Fs.statSync(`${directory}/${file}`).mtimeMs <= built
+      )
+  })
+}
+
+if (bundleIsFresh()) {
   await import(bundle.href)
 } else {
   // workspace packages resolve to their sources, as with `node --conditions=source`

@@ -61,11 +61,14 @@ export const render = (command: Spec.Command | undefined, options: HelpOptions):
       section("USAGE", "  acs-keys <command> [options]\n  acs-keys --help | --version\n") +
       section(
         "COMMANDS",
-        Spec.commands.map((c) =>
-          `  ${bold(c.name.padEnd(nameWidth))}  ${c.description.split(/(?<=\.) /)[0]}${
-            c.aliases.length === 0 ? "" : ` (alias: ${c.aliases.join(", ")})`
-          }\n`
-        ).join("")
+        Spec.commands.map((c) => {
+          const hanging = " ".repeat(nameWidth + 4)
+          const summary = `${c.description.split(/(?<=\.) /)[0]}${
+            c.aliases.length === 0 ? "" : ` Alias: acs-keys ${c.aliases.join(", acs-keys ")}.`
+          }`
+          // the name, then the summary wrapped under itself
+          return `  ${bold(c.name.padEnd(nameWidth))}  ${wrap(summary, hanging, width).slice(hanging.length)}`
+        }).join("")
       ) +
       section("GLOBAL OPTIONS", flagsText(Spec.globalFlags, width, bold)) +
       "Run acs-keys <command> --help for the options of a command.\n"
