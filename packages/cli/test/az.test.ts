@@ -3,7 +3,7 @@
  * real HTTP: every output format prints the keys object itself, parsed back with a library that knows the
  * format, and secrets stay redacted unless `--show-secrets`, whatever the format.
  */
-import { type AcsKeys, ExitCode } from "@effect-acs/cli"
+import { AcsKeys, ExitCode, Stdio } from "@effect-acs/cli"
 import { Emulator } from "@effect-acs/emulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
@@ -214,5 +214,27 @@ describe("acs-keys as az spells it", () => {
           format.join(" ")
         )
       }
+    }))
+
+  it.scopedLive("-o jsonc is coloured only where the output shows colours; the JSON is the same", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ resources: [acs] })
+      const args = ["list-key", "--ids", idOf(acs), "--endpoint", emulator.url, "-o", "jsonc"]
+      const outputs: Array<string> = []
+      for (const color of [true, false]) {
+        const captured = Stdio.capture({ color })
+        const status = yield* AcsKeys.run(args).pipe(
+          Effect.provideService(Stdio.Stdio, captured.output),
+          Effect.provide(AcsKeys.layer)
+        )
+        assert.strictEqual(status, 0, captured.stderr())
+        outputs.push(captured.stdout())
+      }
+      const [colored, plain] = outputs as [string, string]
+      assert.include(colored, "\x1b[")
+      assert.notInclude(plain, "\x1b[")
+      // eslint-disable-next-line no-control-regex
+      assert.deepStrictEqual(JSON.parse(colored.replace(/\x1b\[[\d;]*m/g, "")), JSON.parse(plain))
+      assert.deepStrictEqual(JSON.parse(plain), redacted)
     }))
 })
