@@ -22,15 +22,15 @@ const packageDirectory = path.resolve(path.dirname(fileURLToPath(import.meta.url
 const usage = ExitCode.exitCodes.UsageError
 const ansi = /\x1b\[/
 
-/** The real executable's output, piped; or on a pseudo-terminal when `tty` (through util-linux `script`). */
-const run = (args: ReadonlyArray<string>, options: { readonly tty?: boolean; readonly env?: NodeJS.ProcessEnv } = {}) =>
-  Effect.async<{ readonly status: number | null; readonly stdout: string; readonly stderr: string }>((resume) => {
-    const command = [process.execPath, "--import", "tsx", "--conditions=source", path.join("src", "bin.ts"), ...args]
-    const quoted = command.map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(" ")
-    const [file, argv] = options.tty === true
-      ? ["script", ["-qec", quoted, "/dev/null"]] as const
-      : [command[0]!, command.slice(1)] as const
-    const env = { ...process.env, NO_COLOR: "", FORCE_COLOR: "", TERM: "xterm-256color", ...options.env }
+interface Ran {
+  readonly status: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** A process's exit status and output. */
+const exec = (file: string, argv: ReadonlyArray<string>, env: NodeJS.ProcessEnv = process.env) =>
+  Effect.async<Ran>((resume) => {
     ChildProcess.execFile(
       file,
       argv,
@@ -39,6 +39,19 @@ const run = (args: ReadonlyArray<string>, options: { readonly tty?: boolean; rea
         resume(Effect.succeed({ status: error === null ? 0 : (error.code as number), stdout, stderr }))
     )
   })
+
+/** The real executable (the sources), piped; or on a pseudo-terminal when `tty` (through util-linux `script`). */
+const run = (
+  args: ReadonlyArray<string>,
+  options: { readonly tty?: boolean; readonly env?: NodeJS.ProcessEnv } = {}
+) => {
+  const command = [process.execPath, "--import", "tsx", "--conditions=source", path.join("src", "bin.ts"), ...args]
+  const quoted = command.map((word) => `'${word.replace(/'/g, "'\\''")}'`).join(" ")
+  const env = { ...process.env, NO_COLOR: "", FORCE_COLOR: "", TERM: "xterm-256color", ...options.env }
+  return options.tty === true
+    ? exec("script", ["-qec", quoted, "/dev/null"], env)
+    : exec(command[0]!, command.slice(1), env)
+}
 
 describe("acs-keys --help", () => {
   it.effect("every option of every command has its description and its default; every usage line names acs-keys", () =>
@@ -175,16 +188,7 @@ describe("acs-keys --help", () => {
 
   it.live("the workspace's bin (bin/acs-keys.js, what pnpm exec acs-keys runs) answers, and runs a command", () =>
     Effect.gen(function*() {
-      const launch = (args: ReadonlyArray<string>) =>
-        Effect.async<{ readonly status: number; readonly stdout: string; readonly stderr: string }>((resume) => {
-          ChildProcess.execFile(
-            process.execPath,
-            [path.join("bin", "acs-keys.js"), ...args],
-            { cwd: packageDirectory },
-            (error, stdout, stderr) =>
-              resume(Effect.succeed({ status: error === null ? 0 : (error.code as number), stdout, stderr }))
-          )
-        })
+      const launch = (args: ReadonlyArray<string>) => exec(process.execPath, [path.join("bin", "acs-keys.js"), ...args])
       const version = yield* launch(["--version"])
       assert.strictEqual(version.stdout, `${AcsKeys.version}\n`, version.stderr)
       const invalid = yield* launch(["list", "--ids", "not-an-id", "--endpoint", "http://127.0.0.1:1"])
