@@ -5,10 +5,15 @@
  * ```sh
  * acs-keys regenerate --resource-id /subscriptions/…/communicationServices/my-acs --key-type secondary
  * acs-keys list -s 1111… -g my-group -n my-acs --json
+ * acs-keys list-key --ids /subscriptions/… --query primaryConnectionString -o tsv --show-secrets   # as az
  * acs-keys rotate --resource-id … --publish-command "./store-secret.sh"
  * acs-keys rotate --from-file ids.txt --concurrency 32
  * acs-keys emulator --port 8080 --resource /subscriptions/…/communicationServices/my-acs
  * ```
+ *
+ * The command line is described once, as data (`internal/spec.ts`): the `@effect/cli` options, the help,
+ * the check for unknown options and docs/cli.md follow it. Each handler picks its renderer (text, `--json`,
+ * or an az format with `-o`/`--query`) once.
  *
  * Every command definition is exported, and `run(args)` runs the whole command line in-process: it
  * writes to the `Stdio` in the context (the process's own by default) and returns the exit status
@@ -17,10 +22,12 @@
  * @since 0.1.0
  */
 import type * as AzureCredential from "@effect-acs/core/AzureCredential"
+import * as NodeTransport from "@effect-acs/core/NodeTransport"
 import type * as CliApp from "@effect/cli/CliApp"
 import * as Command from "@effect/cli/Command"
-import * as NodeContext from "@effect/platform-node/NodeContext"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeFileSystem from "@effect/platform-node/NodeFileSystem"
+import * as NodePath from "@effect/platform-node/NodePath"
+import * as NodeTerminal from "@effect/platform-node/NodeTerminal"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Runtime from "@effect/platform/Runtime"
 import type { Teardown } from "@effect/platform/Runtime"
@@ -35,9 +42,11 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import { UsageError } from "./CliError.js"
 import * as ExitCode from "./ExitCode.js"
+import * as Argv from "./internal/argv.js"
 import { TokenCredentialOverride } from "./internal/client.js"
 import { fromOutput } from "./internal/console.js"
 import * as Handlers from "./internal/handlers.js"
+import * as Help from "./internal/help.js"
 import * as Ledger from "./internal/ledger.js"
 import * as Options from "./internal/options.js"
 import * as ProcessGroup from "./internal/processGroup.js"
@@ -91,7 +100,7 @@ export const version: string = packageVersion
  */
 export const regenerateCommand = Command.make(
   "regenerate",
-  { resource: Options.resource, keyType: Options.keyType, ...Options.connection, ...Options.output },
+  { resource: Options.resource, keyType: Options.keyType, ...Options.connection, output: Options.output },
   Handlers.regenerate
 ).pipe(
   Command.withDescription(
@@ -116,7 +125,7 @@ export const regenerateCommand = Command.make(
  */
 export const listCommand = Command.make(
   "list",
-  { resource: Options.resource, ...Options.connection, ...Options.output },
+  { resource: Options.resource, ...Options.connection, output: Options.output },
   Handlers.list
 ).pipe(
   Command.withDescription(
@@ -148,7 +157,7 @@ export const rotateCommand = Command.make(
     first: Options.first,
     ...Options.rotate,
     ...Options.connection,
-    ...Options.output
+    output: Options.output
   },
   Handlers.rotate
 ).pipe(
@@ -176,7 +185,7 @@ export const rotateCommand = Command.make(
  */
 export const emulatorCommand = Command.make(
   "emulator",
-  { ...Options.emulator, json: Options.output.json },
+  { ...Options.emulator, output: Options.output },
   Handlers.emulator
 ).pipe(
   Command.withDescription(
@@ -202,10 +211,7 @@ export const emulatorCommand = Command.make(
 export const command = Command.make(
   name,
   {},
-  () =>
-    Effect.fail(
-      new UsageError({ reason: "missing command: regenerate, list, rotate or emulator (see acs-keys --help)" })
-    )
+  () => Effect.fail(new UsageError({ reason: Argv.missingCommand }))
 ).pipe(
   Command.withDescription(
     "Regenerate, list and rotate the access keys of Azure Communication Services resources, or run the local emulator."
@@ -232,15 +238,14 @@ export const command = Command.make(
 export type Environment = CliApp.CliApp.Environment | HttpClient.HttpClient
 
 /**
- * The Node environment of `run`: `NodeContext.layer` and `NodeHttpClient.layerUndici` (undici, which
- * keeps connections alive across calls: the fastest Node transport in bench/RESULTS.md), closed when the
- * layer is released.
+ * The Node environment of `run`: Node's file system, path and terminal services, and `NodeTransport` of
+ * `@effect-acs/core` (node:http with keep-alive and bounded bodies: light to load, which a command run once
+ * needs more than the throughput of undici), closed when the layer is released.
  *
  * @example
  * ```ts
  * import { AcsKeys } from "@effect-acs/cli"
- * import * as Deferred from "effect/Deferred"
-import * as Effect from "effect/Effect"
+ * import * as Effect from "effect/Effect"
  *
  * const program = AcsKeys.run(["list", "--resource-id", "/subscriptions/…"]).pipe(Effect.provide(AcsKeys.layer))
  * ```
@@ -248,7 +253,12 @@ import * as Effect from "effect/Effect"
  * @since 0.1.0
  * @category layers
  */
-export const layer: Layer.Layer<Environment> = Layer.mergeAll(NodeContext.layer, NodeHttpClient.layerUndici)
+export const layer: Layer.Layer<Environment> = Layer.mergeAll(
+  NodeFileSystem.layer,
+  NodePath.layer,
+  NodeTerminal.layer,
+  NodeTransport.layer
+)
 
 /**
  * The signals that stop `acs-keys` (`main` listens to both).
@@ -322,8 +332,7 @@ const defectMessage = (defect: unknown): string => {
  * @example
  * ```ts
  * import { AcsKeys, Stdio } from "@effect-acs/cli"
- * import * as Deferred from "effect/Deferred"
-import * as Effect from "effect/Effect"
+ * import * as Effect from "effect/Effect"
  *
  * const captured = Stdio.capture()
  * const program = AcsKeys.run(["list", "--resource-id", "not-an-id", "--endpoint", "http://127.0.0.1:1"]).pipe(
@@ -342,11 +351,17 @@ export const run = (
 ): Effect.Effect<ExitCode.ExitCode, never, Environment> =>
   Effect.scoped(Effect.gen(function*() {
     const output = yield* Stdio
+    const plan = Argv.plan(args)
+    if (plan._tag === "Help" || plan._tag === "Version") {
+      output.stdout(Help.answer(plan, { color: output.color === true, columns: output.columns }))
+      return ExitCode.exitCodes.Success
+    }
     const fiber = yield* Effect.fork(
-      cli(["node", name, ...args]).pipe(
-        Effect.withConsole(fromOutput(output)),
-        Effect.provideService(TokenCredentialOverride, options?.tokenCredential)
-      )
+      (plan._tag === "Usage" ? Effect.fail(new UsageError({ reason: plan.reason })) : cli(["node", name, ...plan.args]))
+        .pipe(
+          Effect.withConsole(fromOutput(output)),
+          Effect.provideService(TokenCredentialOverride, options?.tokenCredential)
+        )
     )
     let stoppedBy: Signal | undefined
     if (options?.stop !== undefined) {
@@ -390,8 +405,7 @@ export const run = (
  * ```ts
  * import { AcsKeys } from "@effect-acs/cli"
  * import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
- * import * as Deferred from "effect/Deferred"
-import * as Effect from "effect/Effect"
+ * import * as Effect from "effect/Effect"
  *
  * export const main = (argv: ReadonlyArray<string>) =>
  *   NodeRuntime.runMain(AcsKeys.run(argv).pipe(Effect.provide(AcsKeys.layer)), { teardown: AcsKeys.teardown })

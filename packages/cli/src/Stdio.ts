@@ -8,6 +8,7 @@
  * @since 0.1.0
  */
 import * as Context from "effect/Context"
+import * as terminal from "./internal/terminal.js"
 
 /**
  * The output side of a terminal.
@@ -31,7 +32,30 @@ export interface Output {
   readonly isTTY: boolean
   /** The width of the terminal in columns (80 when unknown). */
   readonly columns: number
+  /**
+   * Whether standard output may be styled with ANSI escapes (help headings, `-o jsonc`): a terminal, and
+   * neither `NO_COLOR` nor `TERM=dumb` set. Absent means no.
+   *
+   * @since 0.2.0
+   */
+  readonly color?: boolean | undefined
 }
+
+/**
+ * Whether the process's standard output shows colours: a terminal, without `NO_COLOR` (any non-empty value,
+ * see no-color.org) or `TERM=dumb`.
+ *
+ * @example
+ * ```ts
+ * import { Stdio } from "@effect-acs/cli"
+ *
+ * Stdio.colorful() // false when piped, or with NO_COLOR=1
+ * ```
+ *
+ * @since 0.2.0
+ * @category constructors
+ */
+export const colorful: () => boolean = terminal.colorful
 
 /**
  * The process's standard output and standard error.
@@ -55,7 +79,8 @@ export const processOutput = (): Output => ({
     process.stderr.write(text)
   },
   isTTY: process.stderr.isTTY === true,
-  columns: process.stderr.columns ?? 80
+  columns: process.stderr.columns ?? 80,
+  color: colorful()
 })
 
 /**
@@ -118,6 +143,7 @@ export interface Captured {
 export const capture = (options?: {
   readonly isTTY?: boolean | undefined
   readonly columns?: number | undefined
+  readonly color?: boolean | undefined
 }): Captured => {
   const out: Array<string> = []
   const err: Array<string> = []
@@ -130,7 +156,8 @@ export const capture = (options?: {
         err.push(text)
       },
       isTTY: options?.isTTY ?? false,
-      columns: options?.columns ?? 80
+      columns: options?.columns ?? 80,
+      color: options?.color ?? false
     },
     stdout: () => out.join(""),
     stderr: () => err.join("")

@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { randomBytes } from "node:crypto"
@@ -90,5 +91,27 @@ describe("acs-keys against a hostile server: typed exit codes, never \"a bug\", 
       const run = yield* list(endpoint)
       assert.strictEqual(run.status, 13, run.stderr)
       assert.strictEqual(reached, 0)
+    }))
+
+  it.scopedLive("keys with control characters: -o tsv and -o table stay one line each, no escape reaches the terminal", () =>
+    Effect.gen(function*() {
+      const endpoint = yield* hostile((response) => {
+        response.writeHead(200, { "content-type": "application/json" })
+        response.end(JSON.stringify({
+          primaryKey: "abc\tdef\nghi\u001b[2J\u009b31m",
+          primaryConnectionString: "endpoint=https://x/;accesskey=\r\nforged line"
+        }))
+      })
+      const tsv = yield* list(endpoint, "-o", "tsv", "--show-secrets")
+      assert.strictEqual(tsv.status, 0, tsv.stderr)
+      assert.strictEqual(tsv.stdout.split("\n").length, 2, JSON.stringify(tsv.stdout))
+      assert.strictEqual(tsv.stdout.split("\t").length, 2, JSON.stringify(tsv.stdout))
+      assert.notMatch(tsv.stdout, /[\u001b\u009b\r]/)
+      const table = yield* list(endpoint, "-o", "table", "--show-secrets")
+      assert.strictEqual(table.stdout.trimEnd().split("\n").length, 3, JSON.stringify(table.stdout))
+      assert.notMatch(table.stdout, /[\u001b\u009b\r]/)
+      // JSON and YAML escape them
+      const json = yield* list(endpoint, "-o", "json", "--show-secrets")
+      assert.strictEqual(JSON.parse(json.stdout).primaryKey, "abc\tdef\nghi\u001b[2J\u009b31m")
     }))
 })

@@ -2,7 +2,6 @@ import * as AzureCredential from "@effect-acs/core/AzureCredential"
 import * as CommunicationServices from "@effect-acs/core/CommunicationServices"
 import * as Errors from "@effect-acs/core/Errors"
 import * as RetryPolicy from "@effect-acs/core/RetryPolicy"
-import * as Emulator from "@effect-acs/emulator/Emulator"
 import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Config from "effect/Config"
 import * as Context from "effect/Context"
@@ -10,10 +9,8 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import type * as Redacted from "effect/Redacted"
+import { tokenVariable } from "./spec.js"
 import { version } from "./version.js"
-
-/** The environment variable a token is read from when `--token` is not given. */
-export const tokenVariable = "ACS_KEYS_TOKEN"
 
 /** The options that say where and how to call: endpoint, api-version, token, retries. */
 export interface Connection {
@@ -64,7 +61,11 @@ const credential = (connection: Connection) =>
   Effect.gen(function*() {
     const given = yield* token(connection.token)
     if (Option.isSome(given)) return AzureCredential.static(given.value)
-    if (isLoopbackHttp(connection.endpoint)) return AzureCredential.static(Emulator.defaultToken)
+    if (isLoopbackHttp(connection.endpoint)) {
+      // the emulator's module (and its server) is loaded only for an emulator endpoint
+      const Emulator = yield* Effect.promise(() => import("@effect-acs/emulator/Emulator"))
+      return AzureCredential.static(Emulator.defaultToken)
+    }
     const override = yield* TokenCredentialOverride
     return override === undefined ? defaultAzureCredential : AzureCredential.fromTokenCredential(override)
   })

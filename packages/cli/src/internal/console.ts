@@ -4,14 +4,20 @@ import * as Effect from "effect/Effect"
 import * as util from "node:util"
 import type { Output } from "../Stdio.js"
 
+/** ANSI escape sequences (SGR and other CSI). */
+// eslint-disable-next-line no-control-regex
+const ansi = /\x1b\[[0-9;?]*[ -/]*[@-~]/g
+
 /**
  * An Effect `Console` writing to an `Output`: what `@effect/cli` prints (help, usage errors, the version)
  * goes where the rest of the command's output goes. What goes to standard error (usage errors, which may
  * quote what was typed) is masked: a secret typed in the wrong place is not echoed back.
  */
 export const fromOutput = (output: Output): Console.Console => {
+  // @effect/cli styles what it prints: plain text unless the output shows colours
+  const plain = (text: string) => output.color === true ? text : text.replace(ansi, "")
   const line = (write: (text: string) => void) => (...args: ReadonlyArray<unknown>) =>
-    write(`${util.format(...args)}\n`)
+    write(plain(`${util.format(...args)}\n`))
   const out = line(output.stdout)
   const err = line((text) => output.stderr(Redaction.mask(text)))
   const noop = () => {}

@@ -1,8 +1,6 @@
 import * as CommunicationServices from "@effect-acs/core/CommunicationServices"
 import type * as Errors from "@effect-acs/core/Errors"
 import * as Rotation from "@effect-acs/core/Rotation"
-import * as Emulator from "@effect-acs/emulator/Emulator"
-import type * as EmulatorFaults from "@effect-acs/emulator/EmulatorFaults"
 import type * as KeyType from "@effect-acs/schema/KeyType"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -11,46 +9,24 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import type * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
-import { type FleetFileError, FleetIncomplete } from "../CliError.js"
+import { type FleetFileError, FleetIncomplete, UsageError } from "../CliError.js"
 import * as FleetFile from "../FleetFile.js"
 import * as PublishCommand from "../PublishCommand.js"
 import { Stdio } from "../Stdio.js"
 import * as Client from "./client.js"
+import type { EmulatorOptions } from "./emulator.js"
 import * as Ledger from "./ledger.js"
 import type { RotateTarget } from "./options.js"
 import * as Progress from "./progress.js"
 import * as render from "./render.js"
+import * as Renderer from "./renderer.js"
 
 /** The options every client command has. */
-export interface Common {
-  readonly endpoint: string
-  readonly apiVersion: string
-  readonly token: Option.Option<Redacted.Redacted<string>>
-  readonly maxRetries: Option.Option<number>
-  readonly json: boolean
-  readonly showSecrets: boolean
+export interface Common extends Client.Connection {
+  readonly output: Renderer.OutputOptions
 }
-
-const out = (text: string) => Effect.flatMap(Stdio, (output) => Effect.sync(() => output.stdout(text)))
-const err = (text: string) => Effect.flatMap(Stdio, (output) => Effect.sync(() => output.stderr(text)))
-const json = (value: unknown) => out(`${JSON.stringify(value)}\n`)
-
-/**
- * With `--json`, a failure is also printed as `{"error": {...}}` on standard output (but an incomplete
- * fleet, which its summary line reports).
- */
-const reportErrors = (asJson: boolean) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  asJson
-    ? Effect.tapError(
-      self,
-      (error) => error instanceof FleetIncomplete ? Effect.void : json({ error: render.errorJson(error) })
-    )
-    : self
-
-const hintSecrets = (options: Common) => options.json || options.showSecrets ? Effect.void : err(`(${render.hint})\n`)
 
 const requestRows = (response: CommunicationServices.KeysResponse): Array<readonly [string, string]> => [
   ...(response.requestId === undefined ? [] : [["x-ms-request-id", response.requestId] as const]),
@@ -61,13 +37,27 @@ const requestRows = (response: CommunicationServices.KeysResponse): Array<readon
   ["attempts", String(response.attempts)]
 ]
 
-const responseJson = (response: CommunicationServices.KeysResponse, showSecrets: boolean) => ({
-  keys: render.keys(response.keys, showSecrets),
-  requestId: response.requestId,
-  correlationRequestId: response.correlationRequestId,
-  clientRequestId: response.clientRequestId,
-  attempts: response.attempts
-})
+/** A response with keys: its text, its `--json` envelope, and (for `-o`) the keys object itself. */
+const keysView = (
+  heading: string,
+  envelope: Record<string, unknown>,
+  response: CommunicationServices.KeysResponse,
+  showSecrets: boolean
+): Renderer.View => {
+  const keys = render.keys(response.keys, showSecrets)
+  return {
+    text: () => `${heading}\n` + render.rows([...Object.entries(keys), ...requestRows(response)]),
+    json: () => ({
+      ...envelope,
+      keys,
+      requestId: response.requestId,
+      correlationRequestId: response.correlationRequestId,
+      clientRequestId: response.clientRequestId,
+      attempts: response.attempts
+    }),
+    result: () => keys
+  }
+}
 
 const withClient = (options: Common) =>
 <A, E, R>(
@@ -78,6 +68,16 @@ const withClient = (options: Common) =>
   Exclude<R, CommunicationServices.CommunicationServices> | HttpClient.HttpClient
 > => Effect.provide(self, Client.layer(options))
 
+/** Runs a command with its renderer, which also prints its failure where the format wants it. */
+const rendered = <A, E, R>(
+  options: Common,
+  f: (renderer: Renderer.Renderer) => Effect.Effect<A, E, R>
+) =>
+  Effect.flatMap(
+    Renderer.forOutput(options.output),
+    (renderer) => f(renderer).pipe(withClient(options), Renderer.reportingFailures(renderer))
+  )
+
 // ---------------------------------------------------------------------------------------------------------------
 // regenerate, list
 // ---------------------------------------------------------------------------------------------------------------
@@ -85,32 +85,29 @@ const withClient = (options: Common) =>
 export const regenerate = (
   options: Common & { readonly resource: CommunicationServices.ResourceInput; readonly keyType: KeyType.KeyType }
 ) =>
-  Effect.gen(function*() {
-    const client = yield* CommunicationServices.CommunicationServices
-    const response = yield* client.regenerateKeyResponse({ ...options.resource, keyType: options.keyType })
-    const resourceId = render.resourceId(options.resource)
-    if (options.json) {
-      return yield* json({ resourceId, keyType: options.keyType, ...responseJson(response, options.showSecrets) })
-    }
-    yield* out(
-      `Regenerated the ${options.keyType} key of ${resourceId}\n` +
-        render.rows([...Object.entries(render.keys(response.keys, options.showSecrets)), ...requestRows(response)])
-    )
-    yield* hintSecrets(options)
-  }).pipe(withClient(options), reportErrors(options.json))
+  rendered(options, (renderer) =>
+    Effect.gen(function*() {
+      const client = yield* CommunicationServices.CommunicationServices
+      const response = yield* client.regenerateKeyResponse({ ...options.resource, keyType: options.keyType })
+      const resourceId = render.resourceId(options.resource)
+      yield* renderer.print(keysView(
+        `Regenerated the ${options.keyType} key of ${resourceId}`,
+        { resourceId, keyType: options.keyType },
+        response,
+        options.output.showSecrets
+      ))
+      yield* renderer.hint
+    }))
 
 export const list = (options: Common & { readonly resource: CommunicationServices.ResourceInput }) =>
-  Effect.gen(function*() {
-    const client = yield* CommunicationServices.CommunicationServices
-    const response = yield* client.listKeysResponse(options.resource)
-    const resourceId = render.resourceId(options.resource)
-    if (options.json) return yield* json({ resourceId, ...responseJson(response, options.showSecrets) })
-    yield* out(
-      `Keys of ${resourceId}\n` +
-        render.rows([...Object.entries(render.keys(response.keys, options.showSecrets)), ...requestRows(response)])
-    )
-    yield* hintSecrets(options)
-  }).pipe(withClient(options), reportErrors(options.json))
+  rendered(options, (renderer) =>
+    Effect.gen(function*() {
+      const client = yield* CommunicationServices.CommunicationServices
+      const response = yield* client.listKeysResponse(options.resource)
+      const resourceId = render.resourceId(options.resource)
+      yield* renderer.print(keysView(`Keys of ${resourceId}`, { resourceId }, response, options.output.showSecrets))
+      yield* renderer.hint
+    }))
 
 // ---------------------------------------------------------------------------------------------------------------
 // rotate
@@ -169,17 +166,20 @@ const withLedger = <A, E, R>(
     (ledger) => Effect.sync(() => Ledger.active.delete(ledger))
   )
 
-const publishedJson = (key: Rotation.PublishedKey, showSecrets: boolean) => ({
-  resourceId: Ledger.displayId(key.resourceId),
-  keyType: key.keyType,
-  key: render.secret(key.key, showSecrets),
-  connectionString: render.secret(key.connectionString, showSecrets)
-})
-
-const publishedLine = (key: Rotation.PublishedKey, showSecrets: boolean) =>
-  `published the ${key.keyType} key of ${Ledger.displayId(key.resourceId)}: connection string ${
-    render.secret(key.connectionString, showSecrets)
-  }\n`
+/** A key published by printing it (no publish command). */
+const publishedView = (key: Rotation.PublishedKey, showSecrets: boolean, event: boolean): Renderer.View => {
+  const value = {
+    resourceId: Ledger.displayId(key.resourceId),
+    keyType: key.keyType,
+    key: render.secret(key.key, showSecrets),
+    connectionString: render.secret(key.connectionString, showSecrets)
+  }
+  return {
+    text: () =>
+      `published the ${key.keyType} key of ${value.resourceId}: connection string ${value.connectionString}\n`,
+    json: () => event ? { event: "published", ...value } : value
+  }
+}
 
 const stepRows = (report: Rotation.RotationReport): Array<readonly [string, string]> =>
   report.steps.map((step) => [
@@ -203,96 +203,120 @@ const unpublishedText = (unpublished: ReturnType<Ledger.Ledger["unpublished"]>) 
       ).join("")
     }`
 
-/** What a rotation of one resource did before it was interrupted. */
-const interruptedOne = (options: RotateOptions, resource: CommunicationServices.ResourceInput, ledger: Ledger.Ledger) =>
-  Effect.suspend(() => {
-    const resourceId = Ledger.displayId(render.resourceId(resource))
-    const state = ledger.unfinished()[0]
-    const published = state?.published ?? []
-    const unpublished = ledger.unpublished()
-    if (options.json) {
-      return json({
-        resourceId,
-        interrupted: true,
-        regenerated: state?.regenerated ?? [],
-        published,
-        unpublished: unpublished.map(({ resourceId: _, ...key }) => key)
-      })
-    }
-    const remaining = (["Primary", "Secondary"] as const).filter((keyType) =>
-      !published.includes(keyType) && !unpublished.some((key) => key.keyType === keyType)
-    )
-    return out(
-      `Interrupted the rotation of ${resourceId}: ${
+/**
+ * What a rotation of one resource did before it was interrupted, with the keys it printed when the renderer
+ * keeps them for the result (they are live: they must reach the caller).
+ */
+const interruptedView = (
+  resource: CommunicationServices.ResourceInput,
+  ledger: Ledger.Ledger,
+  printed: ReadonlyArray<unknown>
+): Renderer.View => {
+  const resourceId = Ledger.displayId(render.resourceId(resource))
+  const state = ledger.unfinished()[0]
+  const published = state?.published ?? []
+  const unpublished = ledger.unpublished()
+  return {
+    json: () => ({
+      resourceId,
+      interrupted: true,
+      regenerated: state?.regenerated ?? [],
+      published,
+      unpublished: unpublished.map(({ resourceId: _, ...key }) => key),
+      ...(printed.length > 0 ? { keys: printed } : {})
+    }),
+    text: () => {
+      const remaining = (["Primary", "Secondary"] as const).filter((keyType) =>
+        !published.includes(keyType) && !unpublished.some((key) => key.keyType === keyType)
+      )
+      return `Interrupted the rotation of ${resourceId}: ${
         published.length === 0 ? "nothing published" : `published ${published.join(", ")}`
       }${remaining.length === 0 ? "" : `; not regenerated: ${remaining.join(", ")}`}\n` + unpublishedText(unpublished)
-    )
-  })
+    }
+  }
+}
 
-const rotateOne = (options: RotateOptions, resource: CommunicationServices.ResourceInput) =>
+const rotatedView = (
+  options: RotateOptions,
+  report: Rotation.RotationReport,
+  published: ReadonlyArray<unknown>
+): Renderer.View => {
+  const resourceId = Ledger.displayId(report.resourceId)
+  return {
+    json: () => ({
+      resourceId,
+      regenerated: report.regenerated,
+      published: report.published,
+      recovered: report.recovered,
+      durationMillis: report.finishedAt - report.startedAt,
+      steps: report.steps.map((step) => render.safeJson(step)),
+      ...(Option.isNone(options.publishCommand) ? { keys: published } : {})
+    }),
+    text: () =>
+      `Rotated ${resourceId} in ${render.duration(report.finishedAt - report.startedAt)}: regenerated ${
+        report.regenerated.join(", ")
+      }; published ${report.published.join(", ")}${
+        Option.isSome(options.publishCommand) ? " with the publish command" : ""
+      }${report.recovered ? "; recovered an unknown outcome with listKeys" : ""}\n` + render.rows(stepRows(report))
+  }
+}
+
+const rotateOne = (
+  options: RotateOptions,
+  renderer: Renderer.Renderer,
+  resource: CommunicationServices.ResourceInput
+) =>
   withLedger((ledger) =>
     Effect.gen(function*() {
-      const published: Array<ReturnType<typeof publishedJson>> = []
-      const print: Publish = (key) =>
-        options.json
-          ? Effect.sync(() => {
-            published.push(publishedJson(key, options.showSecrets))
-          })
-          : out(publishedLine(key, options.showSecrets))
+      // keys printed (no publish command) go out as they come, or with the result
+      const published: Array<unknown> = []
+      const print: Publish = (key) => {
+        const view = publishedView(key, options.output.showSecrets, false)
+        return renderer.streamsKeys ? renderer.print(view) : Effect.sync(() => published.push(view.json()))
+      }
       const report = yield* Rotation.rotate(resource, rotationOptions(options, print, ledger)).pipe(
         // a rotation that stops after publishing has still published: those keys are printed before the error
         Effect.tapError((error) =>
-          options.json && published.length > 0
-            ? json({ resourceId: Ledger.displayId(error.resourceId), keys: published })
+          published.length > 0
+            ? renderer.print({
+              text: () => "",
+              json: () => ({ resourceId: Ledger.displayId(error.resourceId), keys: published })
+            })
             : Effect.void
         ),
-        Effect.onInterrupt(() => interruptedOne(options, resource, ledger))
+        Effect.onInterrupt(() => renderer.print(interruptedView(resource, ledger, published)))
       )
-      const resourceId = Ledger.displayId(report.resourceId)
-      if (options.json) {
-        return yield* json({
-          resourceId,
-          regenerated: report.regenerated,
-          published: report.published,
-          recovered: report.recovered,
-          durationMillis: report.finishedAt - report.startedAt,
-          steps: report.steps.map((step) => render.safeJson(step)),
-          ...(Option.isNone(options.publishCommand) ? { keys: published } : {})
-        })
-      }
-      yield* out(
-        `Rotated ${resourceId} in ${render.duration(report.finishedAt - report.startedAt)}: regenerated ${
-          report.regenerated.join(", ")
-        }; published ${report.published.join(", ")}${
-          Option.isSome(options.publishCommand) ? " with the publish command" : ""
-        }${report.recovered ? "; recovered an unknown outcome with listKeys" : ""}\n` + render.rows(stepRows(report))
-      )
-      if (Option.isNone(options.publishCommand)) yield* hintSecrets(options)
+      yield* renderer.print(rotatedView(options, report, published))
+      if (Option.isNone(options.publishCommand)) yield* renderer.hint
     })
   )
 
-const fleetEventJson = (event: Rotation.FleetEvent) => {
-  switch (event._tag) {
-    case "Rotated":
-      return {
-        event: "rotated",
-        resourceId: Ledger.displayId(event.resourceId),
-        regenerated: event.report.regenerated,
-        published: event.report.published,
-        recovered: event.report.recovered,
-        durationMillis: event.report.finishedAt - event.report.startedAt
-      }
-    case "Failed":
-      return { event: "failed", resourceId: Ledger.displayId(event.resourceId), error: render.errorJson(event.error) }
-    case "Throttled":
-      return {
-        event: "throttled",
-        subscriptionId: render.untrusted(event.subscriptionId),
-        waitMillis: event.waitMillis
-      }
-    case "Skipped":
-      return { event: "skipped", resourceId: Ledger.displayId(event.resourceId), reason: event.reason }
+const fleetEventView = (event: Rotation.FleetEvent): Renderer.View => {
+  const json = () => {
+    switch (event._tag) {
+      case "Rotated":
+        return {
+          event: "rotated",
+          resourceId: Ledger.displayId(event.resourceId),
+          regenerated: event.report.regenerated,
+          published: event.report.published,
+          recovered: event.report.recovered,
+          durationMillis: event.report.finishedAt - event.report.startedAt
+        }
+      case "Failed":
+        return { event: "failed", resourceId: Ledger.displayId(event.resourceId), error: render.errorJson(event.error) }
+      case "Throttled":
+        return {
+          event: "throttled",
+          subscriptionId: render.untrusted(event.subscriptionId),
+          waitMillis: event.waitMillis
+        }
+      case "Skipped":
+        return { event: "skipped", resourceId: Ledger.displayId(event.resourceId), reason: event.reason }
+    }
   }
+  // for people, the progress bar (or its lines) tells the events
+  return { text: () => "", json }
 }
 
 interface FleetState {
@@ -306,6 +330,7 @@ interface FleetState {
 /** The last word on a fleet: its summary, also when it was interrupted (then with what was left undone). */
 const fleetSummary = (
   options: RotateOptions,
+  renderer: Renderer.Renderer,
   state: FleetState,
   ledger: Ledger.Ledger,
   interrupted: boolean
@@ -319,8 +344,9 @@ const fleetSummary = (
       resourceId: Ledger.displayId(failure.resourceId),
       error: failure.error
     }))
-    if (options.json) {
-      return yield* json({
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
+    yield* renderer.print({
+      json: () => ({
         event: "summary",
         total: state.total,
         rotated: state.rotated,
@@ -331,15 +357,13 @@ const fleetSummary = (
         stopped: stopped.map((resource) => ({ resourceId: resource.resourceId, published: resource.published })),
         notStarted,
         unpublished
-      })
-    }
-    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`
-    yield* out(
-      `${interrupted ? "interrupted: " : ""}rotated ${state.rotated} of ${plural(state.total, "resource")} in ${
-        render.duration(durationMillis)
-      } (${state.failed.length} failed, ${
-        interrupted ? `${stopped.length} stopped part-way, ${notStarted} not started, ` : ""
-      }throttled ${plural(state.throttled, "time")})\n` +
+      }),
+      text: () =>
+        `${interrupted ? "interrupted: " : ""}rotated ${state.rotated} of ${plural(state.total, "resource")} in ${
+          render.duration(durationMillis)
+        } (${state.failed.length} failed, ${
+          interrupted ? `${stopped.length} stopped part-way, ${notStarted} not started, ` : ""
+        }throttled ${plural(state.throttled, "time")})\n` +
         (failed.length === 0
           ? ""
           : `failed:\n${
@@ -357,17 +381,19 @@ const fleetSummary = (
             ).join("")
           }`) +
         unpublishedText(unpublished)
-    )
-    if (!interrupted && Option.isNone(options.publishCommand) && state.rotated > 0) yield* hintSecrets(options)
+    })
+    if (!interrupted && Option.isNone(options.publishCommand) && state.rotated > 0) yield* renderer.hint
   })
 
 /**
  * A fleet rotation: the file is read once to count and check it (nothing is rotated if it is malformed),
  * then streamed through `Rotation.rotateFleet` with progress on standard error. Interrupted, it stops at the
  * next safe point of every running rotation (no new one starts) and prints the summary of what was done.
+ * Events (and keys printed without a publish command) are items of the renderer's stream, above the bar.
  */
 export const rotateFleet = (
   options: RotateOptions,
+  renderer: Renderer.Renderer,
   path: string
 ): Effect.Effect<
   Rotation.FleetSummary,
@@ -390,12 +416,9 @@ export const rotateFleet = (
       const ticker = output.isTTY
         ? yield* Effect.fork(Effect.repeat(progress.draw, Schedule.spaced("250 millis")))
         : undefined
-      const print: Publish = (key) =>
-        progress.stdout(
-          options.json
-            ? `${JSON.stringify({ event: "published", ...publishedJson(key, options.showSecrets) })}\n`
-            : publishedLine(key, options.showSecrets)
-        )
+      const item = (view: Renderer.View) =>
+        Effect.flatMap(renderer.item(view), (text) => text === "" ? Effect.void : progress.stdout(text))
+      const print: Publish = (key) => item(publishedView(key, options.output.showSecrets, true))
       const record = (event: Rotation.FleetEvent) =>
         Effect.sync(() => {
           switch (event._tag) {
@@ -418,9 +441,7 @@ export const rotateFleet = (
         onEvent: (event) =>
           record(event).pipe(
             Effect.zipRight(progress.onEvent(event)),
-            Effect.zipRight(
-              options.json ? progress.stdout(`${JSON.stringify(fleetEventJson(event))}\n`) : Effect.void
-            )
+            Effect.zipRight(item(fleetEventView(event)))
           )
       }).pipe(
         // what publish commands print goes above the progress bar
@@ -428,13 +449,19 @@ export const rotateFleet = (
         Effect.onInterrupt(() =>
           (ticker === undefined ? Effect.void : Fiber.interrupt(ticker)).pipe(
             Effect.zipRight(progress.done),
-            Effect.zipRight(fleetSummary(options, state, ledger, true))
+            Effect.zipRight(fleetSummary(options, renderer, state, ledger, true))
           )
         )
       )
       if (ticker !== undefined) yield* Fiber.interrupt(ticker)
       yield* progress.done
-      yield* fleetSummary(options, { ...state, rotated: summary.rotated, throttled: summary.throttled }, ledger, false)
+      yield* fleetSummary(
+        options,
+        renderer,
+        { ...state, rotated: summary.rotated, throttled: summary.throttled },
+        ledger,
+        false
+      )
       if (summary.failed.length > 0) {
         return yield* new FleetIncomplete({ total: summary.total, failed: summary.failed.length })
       }
@@ -442,122 +469,37 @@ export const rotateFleet = (
     })
   )
 
-export const rotate = (options: RotateOptions) => {
-  const rotation: Effect.Effect<
-    void,
-    Rotation.RotationFailed | FleetIncomplete | FleetFileError,
-    CommunicationServices.CommunicationServices | FileSystem.FileSystem
-  > = options.target._tag === "Resource"
-    ? rotateOne(options, options.target.resource)
-    : Effect.asVoid(rotateFleet(options, options.target.path))
-  return rotation.pipe(withClient(options), reportErrors(options.json))
-}
+/**
+ * New keys printed instead of published must reach the caller: without `--publish-command`, `-o none` and
+ * `--query` (which could leave them out) are refused before anything is regenerated.
+ */
+const checkKeysReachCaller = (options: RotateOptions) =>
+  Option.isSome(options.publishCommand)
+    ? Effect.void
+    : Option.isSome(options.output.query)
+    ? Effect.fail(new UsageError({ reason: "--query could leave out the new keys: with it, give --publish-command" }))
+    : Option.contains(options.output.output, "none")
+    ? Effect.fail(new UsageError({ reason: "-o none would not print the new keys: with it, give --publish-command" }))
+    : Effect.void
+
+export const rotate = (options: RotateOptions) =>
+  Effect.zipRight(
+    checkKeysReachCaller(options),
+    rendered(options, (renderer): Effect.Effect<
+      void,
+      Rotation.RotationFailed | FleetIncomplete | FleetFileError,
+      CommunicationServices.CommunicationServices | FileSystem.FileSystem
+    > =>
+      options.target._tag === "Resource"
+        ? rotateOne(options, renderer, options.target.resource)
+        : Effect.asVoid(rotateFleet(options, renderer, options.target.path)))
+  )
 
 // ---------------------------------------------------------------------------------------------------------------
-// emulator
+// emulator: loaded only for `acs-keys emulator` (the server is most of the bundle's lazy part)
 // ---------------------------------------------------------------------------------------------------------------
 
-export interface EmulatorOptions {
-  readonly port: number
-  readonly host: string
-  readonly resources: ReadonlyArray<{
-    readonly subscriptionId: string
-    readonly resourceGroupName: string
-    readonly communicationServiceName: string
-  }>
-  readonly seedFile: Option.Option<string>
-  readonly stateFile: Option.Option<string>
-  readonly token: Option.Option<Redacted.Redacted<string>>
-  readonly forbiddenTokens: ReadonlyArray<Redacted.Redacted<string>>
-  readonly noThrottle: boolean
-  readonly throttleCapacity: Option.Option<number>
-  readonly throttleRefill: Option.Option<number>
-  readonly regenerateLatencyMs: Option.Option<number>
-  readonly errorRate: Option.Option<number>
-  readonly dropRate: Option.Option<number>
-  readonly faultWhen: Option.Option<"before" | "after" | "random">
-  readonly faultLatencyMs: Option.Option<number>
-  readonly faultOperations: ReadonlyArray<"regenerateKey" | "listKeys">
-  readonly seed: Option.Option<string>
-  readonly json: boolean
-}
+export type { EmulatorOptions }
 
-const faultsOf = (options: EmulatorOptions): EmulatorFaults.Options | undefined => {
-  const given = Option.isSome(options.errorRate) || Option.isSome(options.dropRate) ||
-    Option.isSome(options.faultLatencyMs) || Option.isSome(options.faultWhen) || Option.isSome(options.seed) ||
-    options.faultOperations.length > 0
-  if (!given) return undefined
-  return {
-    errorRate: Option.getOrUndefined(options.errorRate),
-    dropRate: Option.getOrUndefined(options.dropRate),
-    when: Option.getOrUndefined(options.faultWhen),
-    latency: Option.match(options.faultLatencyMs, {
-      onNone: () => undefined,
-      onSome: (ms): Duration.DurationInput => Duration.millis(ms)
-    }),
-    operations: options.faultOperations.length > 0 ? options.faultOperations : undefined,
-    // a numeric seed is a number, as `seed: 42` in the library
-    seed: Option.match(options.seed, {
-      onNone: () => undefined,
-      onSome: (seed) => /^\d+$/.test(seed) ? Number(seed) : seed
-    })
-  }
-}
-
-/** The emulator's options from the command line. */
-export const emulatorOptions = (options: EmulatorOptions) =>
-  Effect.map(Client.token(options.token), (token): Emulator.Options => ({
-    host: options.host,
-    port: options.port,
-    resources: options.resources,
-    seedFile: Option.getOrUndefined(options.seedFile),
-    stateFile: Option.getOrUndefined(options.stateFile),
-    tokens: Option.match(token, { onNone: () => undefined, onSome: (token) => [token] }),
-    forbiddenTokens: options.forbiddenTokens,
-    throttle: options.noThrottle ? false : {
-      capacity: Option.getOrUndefined(options.throttleCapacity),
-      refillPerSecond: Option.getOrUndefined(options.throttleRefill)
-    },
-    regenerateLatency: Option.match(options.regenerateLatencyMs, {
-      onNone: () => undefined,
-      onSome: (ms): Duration.DurationInput => Duration.millis(ms)
-    }),
-    faults: faultsOf(options)
-  }))
-
-/** Starts the emulator, prints where it listens (never a key or a token), and runs until interrupted. */
 export const emulator = (options: EmulatorOptions) =>
-  Effect.scoped(Effect.gen(function*() {
-    const config = yield* emulatorOptions(options)
-    const running = yield* Emulator.make(config)
-    const resources = yield* running.resources
-    const customToken = config.tokens !== undefined
-    if (options.json) {
-      yield* json({ url: running.url, host: running.host, port: running.port, resources: resources.length })
-    } else {
-      const example = resources[0]
-      yield* out(
-        `Communication Services ARM emulator listening on ${running.url}\n` +
-          render.rows([
-            ["resources", String(resources.length)],
-            [
-              "token",
-              customToken
-                ? "the one given (pass the same --token to acs-keys)"
-                : "the emulator's default (acs-keys uses it for an http://127.0.0.1 endpoint)"
-            ],
-            ["throttling", config.throttle === false ? "off" : "on"],
-            ["faults", config.faults === undefined ? "off" : "on"],
-            ...(config.stateFile === undefined ? [] : [["state file", config.stateFile] as const])
-          ])
-      )
-      yield* err(
-        (example === undefined
-          ? ""
-          : `try: acs-keys list --endpoint ${running.url} --subscription ${example.subscriptionId} ` +
-            `--resource-group ${example.resourceGroupName} --name ${example.communicationServiceName}\n`) +
-          "press Ctrl-C to stop\n"
-      )
-    }
-    return yield* Effect.never
-  }))
+  Effect.flatMap(Effect.promise(() => import("./emulator.js")), (module) => module.run(options))

@@ -9,7 +9,9 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import { tokenVariable } from "./client.js"
+import * as Format from "./format.js"
+import type * as Renderer from "./renderer.js"
+import * as Spec from "./spec.js"
 
 const invalid = (message: string) => Effect.fail(ValidationError.invalidValue(HelpDoc.p(message)))
 
@@ -17,30 +19,17 @@ const invalid = (message: string) => Effect.fail(ValidationError.invalidValue(He
 // the resource
 // ---------------------------------------------------------------------------------------------------------------
 
-const subscription = Options.text("subscription").pipe(
-  Options.withAlias("s"),
-  Options.withDescription("The subscription id of the communication service (with --resource-group and --name)."),
-  Options.optional
-)
+/** The `@effect/cli` option of a `spec.ts` entry: its name, aliases and description. */
+const named = <A>(make: (name: string) => Options.Options<A>, flag: Spec.Flag): Options.Options<A> => {
+  let option = make(flag.name)
+  for (const alias of flag.aliases ?? []) option = Options.withAlias(option, alias)
+  return Options.withDescription(option, `${flag.description} Default: ${flag.default}.`)
+}
 
-const resourceGroup = Options.text("resource-group").pipe(
-  Options.withAlias("g"),
-  Options.withDescription("The resource group of the communication service (with --subscription and --name)."),
-  Options.optional
-)
-
-const name = Options.text("name").pipe(
-  Options.withAlias("n"),
-  Options.withDescription("The name of the communication service (with --subscription and --resource-group)."),
-  Options.optional
-)
-
-const resourceIdOption = Options.text("resource-id").pipe(
-  Options.withDescription(
-    "The ARM resource id: /subscriptions/{id}/resourceGroups/{group}/providers/Microsoft.Communication/communicationServices/{name}."
-  ),
-  Options.optional
-)
+const subscription = named(Options.text, Spec.resource.subscription).pipe(Options.optional)
+const resourceGroup = named(Options.text, Spec.resource.resourceGroup).pipe(Options.optional)
+const name = named(Options.text, Spec.resource.name).pipe(Options.optional)
+const resourceIdOption = named(Options.text, Spec.resource.resourceId).pipe(Options.optional)
 
 interface ResourceParts {
   readonly subscription: Option.Option<string>
@@ -98,13 +87,7 @@ export type RotateTarget =
 
 export const rotateTarget = Options.all({
   ...resourceParts,
-  fromFile: Options.file("from-file").pipe(
-    Options.withDescription(
-      "Rotate every resource of this file: one resource id a line, or a JSON array of resource ids or of " +
-        "{subscriptionId, resourceGroupName, communicationServiceName} objects."
-    ),
-    Options.optional
-  )
+  fromFile: named(Options.file, Spec.rotate.fromFile).pipe(Options.optional)
 }).pipe(
   Options.mapEffect(({ fromFile, ...parts }) =>
     Either.match(fromParts(parts), {
@@ -134,17 +117,10 @@ const keyTypeValue = (value: string) =>
   })
 
 /** `--key-type`: Primary or Secondary, in any letter case. */
-export const keyType = Options.text("key-type").pipe(
-  Options.withAlias("k"),
-  Options.withDescription("The key to regenerate: Primary or Secondary (any letter case)."),
-  Options.mapEffect(keyTypeValue)
-)
+export const keyType = named(Options.text, Spec.keyType).pipe(Options.mapEffect(keyTypeValue))
 
 /** `--first`: the key a rotation regenerates first. */
-export const first = Options.text("first").pipe(
-  Options.withDescription(
-    "The key regenerated (and published) first: the one your clients do not use now. Primary or Secondary (any letter case)."
-  ),
+export const first = named(Options.text, Spec.rotate.first).pipe(
   Options.withDefault("Secondary"),
   Options.mapEffect(keyTypeValue)
 )
@@ -160,83 +136,67 @@ const rate = (flag: string) => (value: number) =>
 // ---------------------------------------------------------------------------------------------------------------
 
 export const connection = {
-  endpoint: Options.text("endpoint").pipe(
-    Options.withDescription(
-      "The Azure Resource Manager endpoint. An http://127.0.0.1 or http://localhost endpoint is taken for the " +
-        "emulator: plain http is allowed to it, and its default token is used unless --token is given."
-    ),
+  endpoint: named(Options.text, Spec.connection.endpoint).pipe(
     Options.withDefault(CommunicationServices.endpoints.AzurePublic)
   ),
-  apiVersion: Options.text("api-version").pipe(
-    Options.withDescription("The api-version of the Communication Services API."),
+  apiVersion: named(Options.text, Spec.connection.apiVersion).pipe(
     Options.withDefault(Parameters.defaultApiVersion as string)
   ),
-  token: Options.redacted("token").pipe(
-    Options.withDescription(
-      `A bearer token to send instead of signing in with DefaultAzureCredential (also read from ${tokenVariable}).`
-    ),
-    Options.optional
-  ),
-  maxRetries: Options.integer("max-retries").pipe(
-    Options.withDescription(
-      "How many times a call that failed transiently (no response, 408, 429, 5xx) is retried; default 3."
-    ),
+  token: named(Options.redacted, Spec.connection.token).pipe(Options.optional),
+  maxRetries: named(Options.integer, Spec.connection.maxRetries).pipe(
     Options.mapEffect(atLeast("--max-retries", 0)),
     Options.optional
   )
 }
 
-export const output = {
-  json: Options.boolean("json").pipe(
-    Options.withDescription("Print JSON on standard output (keys redacted unless --show-secrets).")
+const format = named((flag) => Options.choice(flag, Spec.formats), Spec.output.output).pipe(Options.optional)
+
+const query = named(Options.text, Spec.output.query).pipe(
+  Options.mapEffect((expression) =>
+    Effect.flatMap(
+      Format.checkQuery(expression),
+      (problem) => problem === undefined ? Effect.succeed(expression) : invalid(`--query is not JMESPath: ${problem}`)
+    )
   ),
-  showSecrets: Options.boolean("show-secrets").pipe(
-    Options.withDescription("Print keys and connection strings in clear (they are <redacted> otherwise).")
-  )
-}
+  Options.optional
+)
+
+/** The output options, as the renderer takes them: `--query` alone means `-o json`, as in az. */
+export const output = Options.all({
+  json: named(Options.boolean, Spec.output.json),
+  output: format,
+  query,
+  showSecrets: named(Options.boolean, Spec.output.showSecrets)
+}).pipe(
+  Options.map((options): Renderer.OutputOptions => ({
+    ...options,
+    output: Option.isNone(options.output) && Option.isSome(options.query) ? Option.some("json") : options.output
+  }))
+)
 
 // ---------------------------------------------------------------------------------------------------------------
 // rotate
 // ---------------------------------------------------------------------------------------------------------------
 
-/** The longest `--publish-timeout`: a day (a timer cannot wait much longer than 24 days anyway). */
-const maxPublishTimeoutSeconds = 86_400
-
 export const rotate = {
-  publishCommand: Options.text("publish-command").pipe(
-    Options.withDescription(
-      "A shell command run for every new key, with the connection string on its standard input (never on its " +
-        "command line or in its environment) and ACS_RESOURCE_ID and ACS_KEY_TYPE in its environment. Without " +
-        "it, new keys are printed (redacted unless --show-secrets)."
-    ),
-    Options.optional
-  ),
-  publishRetries: Options.integer("publish-retries").pipe(
-    Options.withDescription("How many times a failed publication is retried (exponential backoff from 500 ms)."),
+  publishCommand: named(Options.text, Spec.rotate.publishCommand).pipe(Options.optional),
+  publishRetries: named(Options.integer, Spec.rotate.publishRetries).pipe(
     Options.withDefault(3),
     Options.mapEffect(atLeast("--publish-retries", 0))
   ),
-  publishTimeout: Options.float("publish-timeout").pipe(
-    Options.withDescription(
-      "How many seconds one run of the publish command may take; then its process group is killed and the " +
-        "attempt fails (and is retried, see --publish-retries). A positive number; default 60."
-    ),
+  publishTimeout: named(Options.float, Spec.rotate.publishTimeout).pipe(
     Options.withDefault(60),
     Options.mapEffect((seconds) =>
-      Number.isFinite(seconds) && seconds > 0 && seconds <= maxPublishTimeoutSeconds
+      Number.isFinite(seconds) && seconds > 0 && seconds <= Spec.maxPublishTimeoutSeconds
         ? Effect.succeed(seconds)
-        : invalid(`--publish-timeout must be a positive number of seconds, at most ${maxPublishTimeoutSeconds}`)
+        : invalid(`--publish-timeout must be a positive number of seconds, at most ${Spec.maxPublishTimeoutSeconds}`)
     )
   ),
-  graceSeconds: Options.integer("grace-seconds").pipe(
-    Options.withDescription(
-      "How long to wait after publishing the first key before regenerating the other, so that clients switch."
-    ),
+  graceSeconds: named(Options.integer, Spec.rotate.graceSeconds).pipe(
     Options.withDefault(0),
     Options.mapEffect(atLeast("--grace-seconds", 0))
   ),
-  concurrency: Options.integer("concurrency").pipe(
-    Options.withDescription("With --from-file: how many resources rotate at once."),
+  concurrency: named(Options.integer, Spec.rotate.concurrency).pipe(
     Options.withDefault(16),
     Options.mapEffect(atLeast("--concurrency", 1))
   )
@@ -248,20 +208,20 @@ export const rotate = {
 
 const decodeResourceId = Schema.decodeUnknownEither(ResourceId.ResourceId)
 
+const milliseconds = (flag: Spec.Flag) =>
+  named(Options.integer, flag).pipe(Options.mapEffect(atLeast(`--${flag.name}`, 0)), Options.optional)
+
+const E = Spec.emulator
+
 export const emulator = {
-  port: Options.integer("port").pipe(
-    Options.withDescription("The port to listen on; 0 picks a free one (printed)."),
+  port: named(Options.integer, E.port).pipe(
     Options.withDefault(0),
     Options.mapEffect((port) =>
       port >= 0 && port <= 65535 ? Effect.succeed(port) : invalid("--port must be in [0, 65535]")
     )
   ),
-  host: Options.text("host").pipe(
-    Options.withDescription("The address to listen on (loopback by default)."),
-    Options.withDefault("127.0.0.1")
-  ),
-  resources: Options.text("resource").pipe(
-    Options.withDescription("A resource id to serve (with generated keys); repeat for more."),
+  host: named(Options.text, E.host).pipe(Options.withDefault("127.0.0.1")),
+  resources: named(Options.text, E.resources).pipe(
     Options.repeated,
     Options.mapEffect((ids) =>
       Effect.forEach(ids, (id) =>
@@ -276,70 +236,44 @@ export const emulator = {
         }))
     )
   ),
-  seedFile: Options.file("seed-file").pipe(
-    Options.withDescription("A JSON file of resources to serve: {\"resources\": [{subscriptionId, ...}]}."),
+  seedFile: named(Options.file, E.seedFile).pipe(Options.optional),
+  stateFile: named(Options.file, E.stateFile).pipe(Options.optional),
+  token: named(Options.redacted, E.token).pipe(Options.optional),
+  forbiddenTokens: named(Options.redacted, E.forbiddenTokens).pipe(Options.repeated),
+  apiVersions: named(Options.text, E.apiVersions).pipe(Options.repeated),
+  maxRequestBytes: named(Options.integer, E.maxRequestBytes).pipe(
+    Options.mapEffect(atLeast("--max-request-bytes", 1)),
     Options.optional
   ),
-  stateFile: Options.file("state-file").pipe(
-    Options.withDescription(
-      "A JSON file the keys are saved to after every change and read back at start. It holds keys in clear " +
-        "(mode 0600): treat it as a secret."
-    ),
+  requestLogSize: named(Options.integer, E.requestLogSize).pipe(
+    Options.mapEffect(atLeast("--request-log-size", 0)),
     Options.optional
   ),
-  token: Options.redacted("token").pipe(
-    Options.withDescription(`The bearer token to accept (also read from ${tokenVariable}); default: the emulator's.`),
-    Options.optional
-  ),
-  forbiddenTokens: Options.redacted("forbidden-token").pipe(
-    Options.withDescription("A token that authenticates but may not act (answered 403); repeat for more."),
-    Options.repeated
-  ),
-  noThrottle: Options.boolean("no-throttle").pipe(Options.withDescription("Turn write throttling off.")),
-  throttleCapacity: Options.integer("throttle-capacity").pipe(
-    Options.withDescription("Writes per subscription before throttling (429); default 200, as ARM."),
+  noThrottle: named(Options.boolean, E.noThrottle),
+  throttleCapacity: named(Options.integer, E.throttleCapacity).pipe(
     Options.mapEffect(atLeast("--throttle-capacity", 1)),
     Options.optional
   ),
-  throttleRefill: Options.float("throttle-refill-per-second").pipe(
-    Options.withDescription("How fast the write budget refills; default 10 per second, as ARM."),
+  throttleRefill: named(Options.float, E.throttleRefill).pipe(
     Options.mapEffect((value) =>
-      value > 0 ? Effect.succeed(value) : invalid("--throttle-refill-per-second must be positive")
+      value > 0 && Number.isFinite(value)
+        ? Effect.succeed(value)
+        : invalid("--throttle-refill-per-second must be positive")
     ),
     Options.optional
   ),
-  regenerateLatencyMs: Options.integer("regenerate-latency-ms").pipe(
-    Options.withDescription(
-      "How long a regeneration stays in flight (a concurrent one for the same resource gets 409)."
-    ),
-    Options.mapEffect(atLeast("--regenerate-latency-ms", 0)),
-    Options.optional
+  regenerateLatencyMs: milliseconds(E.regenerateLatencyMs),
+  errorRate: named(Options.float, E.errorRate).pipe(Options.mapEffect(rate("--error-rate")), Options.optional),
+  errorStatuses: named((flag) => Options.choice(flag, ["500", "503"]), E.errorStatuses).pipe(
+    Options.repeated,
+    Options.map((statuses) => statuses.map((status) => status === "500" ? 500 as const : 503 as const))
   ),
-  errorRate: Options.float("error-rate").pipe(
-    Options.withDescription("Fault injection: the share of requests answered 500 or 503, in [0, 1]."),
-    Options.mapEffect(rate("--error-rate")),
-    Options.optional
-  ),
-  dropRate: Options.float("drop-rate").pipe(
-    Options.withDescription("Fault injection: the share of requests whose connection is dropped, in [0, 1]."),
-    Options.mapEffect(rate("--drop-rate")),
-    Options.optional
-  ),
-  faultWhen: Options.choice("fault-when", ["before", "after", "random"]).pipe(
-    Options.withDescription("Fault injection: whether a faulted regeneration fails before or after the key changes."),
-    Options.optional
-  ),
-  faultLatencyMs: Options.integer("fault-latency-ms").pipe(
-    Options.withDescription("Fault injection: latency added to every request, in milliseconds."),
-    Options.mapEffect(atLeast("--fault-latency-ms", 0)),
-    Options.optional
-  ),
-  faultOperations: Options.choice("fault-operation", ["regenerateKey", "listKeys"]).pipe(
-    Options.withDescription("Fault injection: an operation faults apply to (default both); repeat for more."),
+  dropRate: named(Options.float, E.dropRate).pipe(Options.mapEffect(rate("--drop-rate")), Options.optional),
+  faultWhen: named((flag) => Options.choice(flag, ["before", "after", "random"]), E.faultWhen).pipe(Options.optional),
+  faultLatencyMs: milliseconds(E.faultLatencyMs),
+  commitLatencyMs: milliseconds(E.commitLatencyMs),
+  faultOperations: named((flag) => Options.choice(flag, ["regenerateKey", "listKeys"]), E.faultOperations).pipe(
     Options.repeated
   ),
-  seed: Options.text("seed").pipe(
-    Options.withDescription("Fault injection: the seed of the fault sequence (a number or a string); default 0."),
-    Options.optional
-  )
+  seed: named(Options.text, E.seed).pipe(Options.optional)
 }
