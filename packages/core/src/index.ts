@@ -47,6 +47,20 @@ export * as CommunicationServices from "./CommunicationServices.js"
 export * as Errors from "./Errors.js"
 
 /**
+ * The library's metrics (rotations, failures, throttling, key age) as Effect `Metric`s.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "@effect-acs/core"
+ *
+ * console.log(Object.keys(Metrics))
+ * ```
+ *
+ * @since 0.3.0
+ */
+export * as Metrics from "./Metrics.js"
+
+/**
  * A lean `HttpClient` over `node:http` with a keep-alive agent: the recommended transport on Node.
  *
  * @example
