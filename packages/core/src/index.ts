@@ -33,6 +33,20 @@ export * as AzureCredential from "./AzureCredential.js"
 export * as CommunicationServices from "./CommunicationServices.js"
 
 /**
+ * Proves a key works: signs a harmless, read-only data-plane request with it (HMAC-SHA256).
+ *
+ * @example
+ * ```ts
+ * import { DataPlane } from "@effect-acs/core"
+ *
+ * console.log(Object.keys(DataPlane))
+ * ```
+ *
+ * @since 0.3.0
+ */
+export * as DataPlane from "./DataPlane.js"
+
+/**
  * The typed failures: one tag per failure mode.
  *
  * @example

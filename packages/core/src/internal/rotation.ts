@@ -458,7 +458,11 @@ const rotateWith = <E, R, E2, R2>(
           return yield* failed("Recover", keyType, false, `listKeys did not return the ${keyType} key`, cause)
         }
         yield* publish(keyType, value)
-        const previous = before === undefined ? undefined : keyType === "Primary" ? before.primaryKey : before.secondaryKey
+        const previous = before === undefined
+          ? undefined
+          : keyType === "Primary"
+          ? before.primaryKey
+          : before.secondaryKey
         if (previous === undefined) {
           // the keys were not read before (the default: 2 writes), so whether the live key changed is unknown
           return yield* failed(
