@@ -60,7 +60,9 @@ describe("rotation.md: rotate-to-file.ts", () => {
       assert.strictEqual((yield* fs.stat(path)).mode & 0o777, 0o600)
       assert.deepStrictEqual(yield* fs.readDirectory(directory), ["acs-connection-string"])
       assert.isTrue(lines.some((line) => line.includes("giving clients 20ms to reload")))
-      assert.isTrue(lines.some((line) => /regenerateKey Secondary \(x-ms-request-id [\w-]+, 1 attempt\(s\)\)/.test(line)))
+      assert.isTrue(
+        lines.some((line) => /regenerateKey Secondary \(x-ms-request-id [\w-]+, 1 attempt\(s\)\)/.test(line))
+      )
       assertNoSecretIn(lines, [...before, ...(yield* secretsOf(emulator, [acs]))])
     }).pipe(Effect.provide(NodeContext.layer)))
 })

@@ -283,6 +283,30 @@ const recordOutcome = (exit: Exit.Exit<RotationReport, RotationFailed>) => {
   )
 }
 
+/** The resource and the options checked as `rotate` and `plan` both need them; a failure at `ReadKeys` otherwise. */
+const checked = (
+  resource: ResourceInput,
+  options: Omit<RotateOptions<unknown, unknown, unknown, unknown>, "publish">
+) => {
+  const target = input.resource(resource)
+  const invalid = (reason: string, cause: unknown) =>
+    Either.left(
+      new RotationFailed({
+        resourceId: Either.isRight(target) ? target.right.id : describeInvalid(resource),
+        step: "ReadKeys",
+        keyType: undefined,
+        livePublished: false,
+        reason,
+        cause
+      })
+    )
+  if (Either.isLeft(target)) return invalid("the resource is not valid", target.left)
+  const resolved = resolveOptions(options)
+  // nothing was done: reported where nothing was done yet
+  if (resolved === undefined) return invalid(invalidOptions, undefined)
+  return Either.right({ target: target.right, resolved })
+}
+
 const rotateWith = <E, R, E2, R2>(
   resource: ResourceInput,
   options: RotateOptions<E, R, E2, R2>,
@@ -291,8 +315,10 @@ const rotateWith = <E, R, E2, R2>(
   Effect.gen(function*() {
     const client = yield* CommunicationServices
     const startedAt = yield* Clock.currentTimeMillis
-    const target = input.resource(resource)
-    const resourceId = Either.isRight(target) ? target.right.id : describeInvalid(resource)
+    const valid = checked(resource, options)
+    if (Either.isLeft(valid)) return yield* valid.left
+    const { resolved, target } = valid.right
+    const resourceId = target.id
     const steps: Array<Step> = []
     const regenerated: Array<KeyType.KeyType> = []
     const published: Array<KeyType.KeyType> = []
@@ -318,12 +344,6 @@ const rotateWith = <E, R, E2, R2>(
         )
       })
 
-    if (Either.isLeft(target)) {
-      return yield* failed("ReadKeys", undefined, false, "the resource is not valid", target.left)
-    }
-    const resolved = resolveOptions(options)
-    // nothing was done: reported where nothing was done yet
-    if (resolved === undefined) return yield* failed("ReadKeys", undefined, false, invalidOptions, undefined)
     const { first, publishTimeout, recoveryDelay, recoveryTimeout } = resolved
 
     /** Hands a key to `publish`, each attempt bounded by `publishTimeout`, retried per `publishRetry`. */
@@ -502,7 +522,7 @@ const rotateWith = <E, R, E2, R2>(
     }
     const lock = stepLockFor(client)
     const firstKey = yield* lock(
-      target.right.lockKey,
+      target.lockKey,
       runToCompletion((step) => regenerateAndPublish(first, before, step))
     )
     if (options.verify !== undefined) {
@@ -526,7 +546,7 @@ const rotateWith = <E, R, E2, R2>(
         yield* Effect.sleep(resolved.drain)
         yield* record({ action: "drain", keyType: first })
       }
-      yield* lock(target.right.lockKey, runToCompletion((step) => regenerateAndPublish(other(first), before, step)))
+      yield* lock(target.lockKey, runToCompletion((step) => regenerateAndPublish(other(first), before, step)))
     }
     return {
       resourceId,
@@ -552,27 +572,19 @@ export const rotate = <E, R, E2 = never, R2 = never>(
 const planOne = (
   resource: ResourceInput,
   options: Omit<RotateOptions<unknown, unknown, unknown, unknown>, "publish">
-): Either.Either<RotationPlan & { readonly subscriptionId: string; readonly lockKey: string }, RotationFailed> => {
-  const target = input.resource(resource)
-  const resourceId = Either.isRight(target) ? target.right.id : describeInvalid(resource)
-  const invalid = (reason: string, cause: unknown) =>
-    Either.left(
-      new RotationFailed({ resourceId, step: "ReadKeys", keyType: undefined, livePublished: false, reason, cause })
-    )
-  if (Either.isLeft(target)) return invalid("the resource is not valid", target.left)
-  const resolved = resolveOptions(options)
-  if (resolved === undefined) return invalid(invalidOptions, undefined)
-  const steps = plannedSteps(resolved)
-  return Either.right({
-    resourceId,
-    mode: resolved.mode,
-    steps,
-    writes: steps.filter((step) => step.write).length,
-    next: nextFirst(resolved),
-    subscriptionId: target.right.parts.subscriptionId.toLowerCase(),
-    lockKey: target.right.lockKey
+): Either.Either<RotationPlan & { readonly subscriptionId: string; readonly lockKey: string }, RotationFailed> =>
+  Either.map(checked(resource, options), ({ resolved, target }) => {
+    const steps = plannedSteps(resolved)
+    return {
+      resourceId: target.id,
+      mode: resolved.mode,
+      steps,
+      writes: steps.filter((step) => step.write).length,
+      next: nextFirst(resolved),
+      subscriptionId: target.parts.subscriptionId.toLowerCase(),
+      lockKey: target.lockKey
+    }
   })
-}
 
 export const plan = (
   resource: ResourceInput,
@@ -729,6 +741,9 @@ export const rotateFleet = <EIn, RIn, E, R, E2 = never, R2 = never>(
         const exit = yield* Effect.race(
           Fiber.await(rotation),
           Effect.zipRight(Deferred.await(stopping), Fiber.interrupt(rotation))
+        ).pipe(
+          // the fleet interrupted: the rotation stops at its next safe point, and is waited for
+          Effect.onInterrupt(() => Fiber.interrupt(rotation))
         )
         if (Exit.isSuccess(exit)) {
           counts.rotated++
