@@ -26,7 +26,6 @@ import * as MetricLabel from "effect/MetricLabel"
  * ```ts
  * import { Metrics } from "@effect-acs/core"
  * import * as Metric from "effect/Metric"
-import * as MetricLabel from "effect/MetricLabel"
  *
  * const rotated = Metric.value(Metric.tagged(Metrics.rotations, "outcome", "rotated"))
  * ```
@@ -47,7 +46,6 @@ export const rotations: Metric.Metric.Counter<number> = Metric.counter("effect_a
  * ```ts
  * import { Metrics } from "@effect-acs/core"
  * import * as Metric from "effect/Metric"
-import * as MetricLabel from "effect/MetricLabel"
  *
  * const throttledRegenerations = Metric.value(
  *   Metric.tagged(Metric.tagged(Metrics.rotationFailures, "step", "Regenerate"), "error", "Throttled")
@@ -69,7 +67,6 @@ export const rotationFailures: Metric.Metric.Counter<number> = Metric.counter("e
  * ```ts
  * import { Metrics } from "@effect-acs/core"
  * import * as Metric from "effect/Metric"
-import * as MetricLabel from "effect/MetricLabel"
  *
  * const onThrottled = Metric.increment(Metric.tagged(Metrics.throttled, "operation", "regenerateKey"))
  * ```
@@ -90,8 +87,6 @@ export const throttled: Metric.Metric.Counter<number> = Metric.counter("effect_a
  * ```ts
  * import { Metrics } from "@effect-acs/core"
  * import * as Metric from "effect/Metric"
-import * as MetricLabel from "effect/MetricLabel"
- *
  * import * as MetricLabel from "effect/MetricLabel"
  *
  * const id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs"
