@@ -1,4 +1,5 @@
 import { Metrics, Rotation } from "@effect-acs/core"
+import { assertNoSecret } from "@effect-acs/testing"
 import { assert, describe, it } from "@effect/vitest"
 import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
@@ -168,6 +169,22 @@ describe("Rotation metrics", () => {
       assert.strictEqual((yield* outcome("failed")).count, before.failed + 1)
       assert.strictEqual((yield* failures("Regenerate", "AuthorizationFailed")).count, refusedBefore + 1)
       assert.strictEqual((yield* rotatedAt(resourceId("refused"), "Secondary")).value, 0, "never rotated")
+    }))
+
+  it.effect("the snapshot holds the documented names, and no tag holds a key", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm()
+      yield* Rotation.rotate({ resourceId: resourceId("snapshot-acs") }, { publish: () => Effect.void }).pipe(
+        Effect.provide(arm.layer())
+      )
+      const snapshot = yield* Metric.snapshot
+      const names = new Set(snapshot.map((pair) => pair.metricKey.name))
+      for (const name of ["effect_acs.rotations", "effect_acs.key.rotated_at"]) assert.isTrue(names.has(name), name)
+      const ours = snapshot.filter((pair) => pair.metricKey.name.startsWith("effect_acs."))
+      const tags = ours.flatMap((pair) => pair.metricKey.tags.map((tag) => `${tag.key}=${tag.value}`))
+      assert.include(tags, "key=Secondary")
+      assert.include(tags, "resource=snapshot-acs")
+      yield* assertNoSecret(tags, [arm.value("snapshot-acs", "primary"), arm.value("snapshot-acs", "secondary")])
     }))
 
   it.effect("an interrupted rotation counts as interrupted", () =>
