@@ -25,13 +25,8 @@ interface Run {
   readonly perSecond: number
 }
 
-const writesPerRotation = 3 // listKeys + two regenerations, each a POST action
-
-const theoreticalMinimumMillis = ({ capacity, count, perSecond, subscriptions }: Run) => {
-  if (capacity === 0) return 0
-  const writes = Math.ceil(count / subscriptions) * writesPerRotation
-  return Math.max(0, (writes - capacity) / perSecond) * 1000
-}
+const budgetOf = (run: Run) =>
+  run.capacity === 0 ? false as const : { capacity: run.capacity, perSecond: run.perSecond }
 
 const startEmulator = (run: Run) =>
   Effect.acquireRelease(
@@ -86,10 +81,12 @@ const measure = (run: Run) =>
         i % run.subscriptions
       }-0000-4000-8000-000000000000/resourceGroups/rg-fleet/providers/Microsoft.Communication/communicationServices/acs-${i}`
     })))
+    // the theoretical minimum is the plan's: the busiest subscription's writes beyond the bucket, at its refill rate
+    const plan = yield* Rotation.planFleet(ids, { budget: budgetOf(run) })
     const summary = yield* Rotation.rotateFleet(ids, {
       publish: () => Effect.void,
       concurrency: 32,
-      budget: run.capacity === 0 ? false : { capacity: run.capacity, perSecond: run.perSecond },
+      budget: budgetOf(run),
       onEvent: (event) =>
         Effect.sync(() => {
           if (event._tag !== "Throttled" && ++done % Math.ceil(run.count / 10) === 0) {
@@ -99,8 +96,9 @@ const measure = (run: Run) =>
     }).pipe(Effect.provide(client))
     clearInterval(sampler)
     const stats = yield* Effect.promise(emulator.stats)
-    const minimum = theoreticalMinimumMillis(run)
+    const minimum = plan.minimumMillis
     return {
+      writesPerRotation: plan.writesPerResource,
       ...run,
       rotated: summary.rotated,
       failed: summary.failed.length,
@@ -141,8 +139,11 @@ const main = Effect.gen(function*() {
 - machine: ${cpus()[0]?.model ?? "unknown"}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB
 - Node ${process.version}, ${new Date().toISOString()}
 - command: \`pnpm --filter @effect-acs/bench fleet\`
-- the emulator runs in a child process; RSS is the rotating process's. 3 writes per rotation
-  (listKeys + 2 regenerations); theoretical minimum = (writes per subscription - capacity) / refill rate.
+- the emulator runs in a child process; RSS is the rotating process's. ${
+    results[0]?.writesPerRotation
+  } writes per rotation
+  (2 regenerations, no listKeys); theoretical minimum (\`Rotation.planFleet\`) = (writes of the busiest
+  subscription - capacity) / refill rate.
 
 ${table}
 `

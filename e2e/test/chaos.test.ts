@@ -2,14 +2,20 @@
  * Chaos: hundreds of rotations against the emulator over real loopback HTTP, with seeded 5xx, dropped
  * connections, slow commits (a regeneration that commits after the client gave up) and interruptions at
  * random moments (`Fiber.interrupt`, `Effect.timeout` around the rotation), over single resources and over
- * fleets that list resources twice. After each run, once the emulator has no regeneration pending, every
- * live key must be one the caller had before or was given by `publish`: no key lost.
+ * fleets that list resources twice. The rotations take the 2-write order (no listKeys first) in both modes:
+ * `both`, with the new key verified on the emulator's data plane (`DataPlane.verify`) and a drain between
+ * the keys for some, so that interruptions also land while verifying and draining; `alternate` for others;
+ * `readKeys` for a few. Fleets are stopped (`stop`) at random moments too. After each run, once the emulator
+ * has no regeneration pending, every live key must be one the caller had before or was given by `publish`:
+ * no key lost.
  */
-import { AzureCredential, CommunicationServices, RetryPolicy, Rotation } from "@effect-acs/core"
+import { AzureCredential, CommunicationServices, DataPlane, RetryPolicy, Rotation } from "@effect-acs/core"
 import { Emulator } from "@effect-acs/emulator"
 import type { EmulatorState } from "@effect-acs/emulator"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import type * as HttpClient from "@effect/platform/HttpClient"
 import { assert, describe, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
@@ -27,6 +33,21 @@ const prng = (seed: number) => () => {
 
 type Stop = "none" | "interrupt" | "timeout"
 
+/** How one rotation of the chaos runs: its mode, and for `both` whether it verifies and drains. */
+const rotationOptions = (
+  random: () => number
+): Omit<Rotation.RotateOptions<never, never, DataPlane.VerifyError, HttpClient.HttpClient>, "publish"> => {
+  const draw = random()
+  const common = {
+    recoveryDelay: "40 millis",
+    recoveryTimeout: "20 seconds",
+    readKeys: random() < 0.15
+  } as const
+  if (draw < 0.3) return { ...common, mode: "alternate", first: random() < 0.5 ? "Primary" : "Secondary" }
+  if (draw < 0.65) return { ...common, verify: DataPlane.verify, drain: `${Math.floor(random() * 150)} millis` }
+  return common
+}
+
 interface Counts {
   runs: number
   rotations: number
@@ -34,12 +55,16 @@ interface Counts {
   unknownOutcomes: number
   failed: number
   lost: number
+  stops: number
+  stopped: number
+  notStarted: number
 }
 
 const chaosEmulator = (seed: number, count: number) =>
   Emulator.make({
     resources: resources(count, 3),
     throttle: false,
+    dataPlane: true,
     faults: {
       seed,
       errorRate: 0.12,
@@ -57,7 +82,11 @@ const clientFor = (emulator: Emulator.Service) =>
     allowInsecureLoopback: true,
     timeout: "120 millis",
     retry: RetryPolicy.exponential({ maxRetries: 2, baseDelay: "5 millis", maxDelay: "20 millis" })
-  }).pipe(Layer.provide(AzureCredential.static(Emulator.defaultToken)), Layer.provide(NodeHttpClient.layer))
+  }).pipe(
+    Layer.provide(AzureCredential.static(Emulator.defaultToken)),
+    // the data plane's verification uses the same transport
+    Layer.provideMerge(NodeHttpClient.layer)
+  )
 
 /** A publish that keeps every key it was given, per resource. */
 const recorder = () => {
@@ -92,7 +121,17 @@ const runStopped = <A, E, R>(effect: Effect.Effect<A, E, R>, stop: Stop, delayMi
 describe("chaos: no key lost under faults, slow commits and interruptions", () => {
   it.live("208 single-resource rotations, 40 fleets with duplicates", () =>
     Effect.gen(function*() {
-      const counts: Counts = { runs: 0, rotations: 0, interruptions: 0, unknownOutcomes: 0, failed: 0, lost: 0 }
+      const counts: Counts = {
+        runs: 0,
+        rotations: 0,
+        interruptions: 0,
+        unknownOutcomes: 0,
+        failed: 0,
+        lost: 0,
+        stops: 0,
+        stopped: 0,
+        notStarted: 0
+      }
       const random = prng(20261201)
       const pickStop = (): Stop => {
         const draw = random()
@@ -137,15 +176,8 @@ describe("chaos: no key lost under faults, slow commits and interruptions", () =
             if (stop !== "none") counts.interruptions++
             counts.runs++
             counts.rotations++
-            return runStopped(
-              Rotation.rotate({ resourceId: idOf(target) }, {
-                publish,
-                recoveryDelay: "40 millis",
-                recoveryTimeout: "20 seconds"
-              }),
-              stop,
-              delay
-            ).pipe(
+            const options = rotationOptions(random)
+            return runStopped(Rotation.rotate({ resourceId: idOf(target) }, { ...options, publish }), stop, delay).pipe(
               Effect.tap((exit) =>
                 Effect.sync(() => {
                   notes.set(
@@ -183,11 +215,19 @@ describe("chaos: no key lost under faults, slow commits and interruptions", () =
             counts.interruptions++
           }
           counts.runs++
+          // a third of the fleets are also stopped gracefully, at a random moment
+          const stopped = yield* Deferred.make<void>()
+          if (random() < 0.33) {
+            counts.stops++
+            yield* Effect.forkScoped(
+              Effect.delay(Deferred.succeed(stopped, undefined), `${Math.floor(random() * 600)} millis`)
+            )
+          }
           const exit = yield* runStopped(
             Rotation.rotateFleet(Stream.fromIterable(entries.map((resourceId) => ({ resourceId }))), {
+              ...rotationOptions(random),
               publish,
-              recoveryDelay: "40 millis",
-              recoveryTimeout: "20 seconds",
+              stop: Deferred.await(stopped),
               concurrency: 3,
               budget: false,
               onEvent: (event) =>
@@ -207,7 +247,17 @@ describe("chaos: no key lost under faults, slow commits and interruptions", () =
             delay
           ).pipe(Effect.provide(clientFor(emulator)))
           if (exit._tag === "Success" && exit.value !== undefined && "duplicates" in exit.value) {
-            assert.strictEqual(exit.value.duplicates, 2, "each resource listed twice was rotated once")
+            const summary = exit.value
+            if (summary.notStarted === 0) {
+              assert.strictEqual(summary.duplicates, 2, "each resource listed twice was rotated once")
+            }
+            assert.strictEqual(
+              summary.rotated + summary.failed.length + summary.stopped + summary.notStarted + summary.duplicates,
+              summary.total,
+              "every entry is accounted for"
+            )
+            counts.notStarted += summary.notStarted
+            counts.stopped += summary.stopped
           }
           yield* check(emulator, targets, had, given, () =>
             `fleet ${stop} ${delay} ${exit._tag}`)
@@ -217,11 +267,13 @@ describe("chaos: no key lost under faults, slow commits and interruptions", () =
       console.log(
         `chaos: ${counts.runs} runs, ${counts.rotations} rotations started or finished, ${counts.interruptions} interrupted, ` +
           `${counts.unknownOutcomes} recovered from an unknown outcome, ${counts.failed} ended failed or interrupted (RotationFailed, TimeoutException, interruption), ` +
+          `${counts.stops} fleets stopped (${counts.stopped} rotations stopped at a safe point, ${counts.notStarted} entries not started), ` +
           `${counts.lost} keys lost`
       )
       assert.strictEqual(counts.lost, 0)
       assert.isAtLeast(counts.runs, 248)
       assert.isAbove(counts.interruptions, 100, "interruptions happened")
       assert.isAbove(counts.unknownOutcomes, 10, "unknown outcomes happened and were recovered")
+      assert.isAbove(counts.stopped + counts.notStarted, 0, "fleets were stopped while running")
     }), { timeout: 600_000 })
 })

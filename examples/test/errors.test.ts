@@ -257,11 +257,14 @@ describe("errors.md: rotationAdvice against real stopped rotations", () => {
 
   it.live("ReadKeys, Regenerate, Publish and Verify", () =>
     Effect.gen(function*() {
-      const readKeys = yield* stopped({ forbiddenTokens: [Emulator.defaultToken], tokens: ["x"] }, {})
+      // the keys are read first only when asked (readKeys): then a refused listKeys stops at ReadKeys
+      const readKeys = yield* stopped({ forbiddenTokens: [Emulator.defaultToken], tokens: ["x"] }, { readKeys: true })
       assert.strictEqual(readKeys.step, "ReadKeys")
       assert.match(rotationAdvice(readKeys), /^Nothing changed/)
 
-      const conflict = yield* stopped({ faults: { errorRate: 1, when: "before", operations: ["regenerateKey"] } }, {})
+      const conflict = yield* stopped({ faults: { errorRate: 1, when: "before", operations: ["regenerateKey"] } }, {
+        readKeys: true
+      })
       assert.strictEqual(conflict.step, "Regenerate")
       assert.isTrue(conflict.livePublished)
       assert.match(rotationAdvice(conflict), /did not change, and its live value was published again/)
@@ -302,7 +305,7 @@ describe("errors.md: rotationAdvice against real stopped rotations", () => {
       const wanted = ["Pass", ...Array.from({ length: 14 }, () => "Error")].join()
       let seed = 0
       while ((yield* EmulatorFaults.plan(options(seed), 15)).map((decision) => decision._tag).join() !== wanted) seed++
-      const error = yield* stopped({ faults: options(seed) }, {})
+      const error = yield* stopped({ faults: options(seed) }, { readKeys: true })
       assert.strictEqual(error.step, "Recover")
       assert.isFalse(error.livePublished)
       assert.match(rotationAdvice(error), /call listKeys and publish the live Secondary key now/)

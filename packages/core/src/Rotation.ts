@@ -1,10 +1,16 @@
 /**
- * Key rotation without an outage, for one resource or a fleet.
+ * Key rotation without an outage, for one resource or a fleet, in 2 writes per resource.
  *
- * A communication service has two keys so that one can be replaced while clients use the other.
- * `rotate` reads the current keys, regenerates the key not in use (Secondary by default), hands the new
- * connection string to your `publish` (a Key Vault secret, a config file, a deployment variable), lets
- * you `verify` that clients switched, regenerates the other key and publishes again.
+ * A communication service has two keys so that one can be replaced while clients use the other. In mode
+ * `"both"` (the default) `rotate` regenerates the key not in use (`first`, Secondary by default), hands the
+ * new connection string to your `publish` (a Key Vault secret, a config file, a deployment variable), lets
+ * you `verify` the new key (`DataPlane.verify` proves it authenticates) and `drain` (wait while clients move
+ * to it), then regenerates the other key and publishes it. In mode `"alternate"` each run replaces only the
+ * key clients do not use now and publishes it; the report's `next` names the key the next run replaces.
+ * `plan` says what a rotation would do, in which order and in how many writes, without sending anything.
+ *
+ * The keys are not read first: `listKeys` is a write too, and is only called to recover after an unknown
+ * outcome (or first, when `readKeys` asks for it).
  *
  * The guarantee: a rotation never ends with a live key that `publish` was not given. When the outcome
  * of a regeneration is unknown (a transport failure, a 5xx after retries, a 200 without the key), the same
@@ -21,7 +27,8 @@
  * write budget per subscription (a bucket of 200 writes refilled at 10 per second; every `listKeys` and
  * `regenerateKey` is a POST action and counts as a write), slows a subscription down when it is throttled
  * anyway (honouring `Retry-After` up to a minute), rotates each resource once (a repeated entry is
- * skipped), and reports progress as it goes. One resource failing does not stop the fleet.
+ * skipped), and reports progress as it goes. One resource failing does not stop the fleet; `stop` ends it
+ * at the next safe point with a summary of what was rotated, failed, stopped and not started.
  *
  * @since 0.1.0
  */
@@ -75,7 +82,7 @@ export interface PublishedKey {
  * @category models
  */
 export interface Step {
-  readonly action: "listKeys" | "regenerateKey" | "recover" | "publish" | "verify"
+  readonly action: "listKeys" | "regenerateKey" | "recover" | "publish" | "verify" | "drain"
   readonly keyType?: KeyType.KeyType | undefined
   readonly at: number
   readonly requestId?: string | undefined
@@ -99,12 +106,20 @@ export interface Step {
  */
 export interface RotationReport {
   readonly resourceId: string
+  readonly mode: Mode
   readonly startedAt: number
   readonly finishedAt: number
   /** The keys that were regenerated, in order. */
   readonly regenerated: ReadonlyArray<KeyType.KeyType>
   /** The keys that were published, in order. */
   readonly published: ReadonlyArray<KeyType.KeyType>
+  /** The keys `verify` accepted. */
+  readonly verified: ReadonlyArray<KeyType.KeyType>
+  /**
+   * The key to regenerate first next time (pass it as `first`): the one clients do not use once this rotation
+   * is done. In mode `"both"` it is `first`; in mode `"alternate"` the key this run did not replace.
+   */
+  readonly next: KeyType.KeyType
   /** Whether an unknown outcome had to be recovered with `listKeys`. */
   readonly recovered: boolean
   readonly steps: ReadonlyArray<Step>
@@ -200,6 +215,22 @@ export class PublishTimedOut extends Schema.TaggedError<PublishTimedOut>("@effec
 }
 
 /**
+ * How many keys a rotation replaces: `"both"`, one after the other in one run; or `"alternate"`, only the key
+ * clients do not use now (the dual-credential pattern: scheduled runs alternate between the two keys).
+ *
+ * @example
+ * ```ts
+ * import type { Rotation } from "@effect-acs/core"
+ *
+ * const mode: Rotation.Mode = "alternate"
+ * ```
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export type Mode = "both" | "alternate"
+
+/**
  * How to rotate: where new keys go, how to check clients switched, which key first.
  *
  * @example
@@ -226,10 +257,30 @@ export interface RotateOptions<E, R, E2 = never, R2 = never> {
    * and `Effect.tryPromise` are).
    */
   readonly publish: (key: PublishedKey) => Effect.Effect<void, E, R>
-  /** Runs after the first key is published: wait until clients use it, or check that they do. */
+  /**
+   * Runs after the first key is published, before the other is touched: proves the new key works
+   * (`DataPlane.verify`), or waits until clients use it. When it fails the rotation stops (the other key is
+   * left alone) with `RotationFailed` at step `Verify`.
+   */
   readonly verify?: ((key: PublishedKey) => Effect.Effect<void, E2, R2>) | undefined
-  /** The key regenerated first, the one clients do not use now; default `"Secondary"`. */
+  /** `"both"` (default) or `"alternate"` (see `Mode`). */
+  readonly mode?: Mode | undefined
+  /**
+   * The key regenerated first, the one clients do not use now; default `"Secondary"`. In mode `"alternate"`,
+   * the only key replaced (pass the previous report's `next`).
+   */
   readonly first?: KeyType.KeyType | undefined
+  /**
+   * Mode `"both"` only: how long to wait after `verify`, before the other key is regenerated, so that clients
+   * still holding the old connection string reload it. An interruption while draining stops the rotation
+   * there (nothing is in flight).
+   */
+  readonly drain?: Duration.DurationInput | undefined
+  /**
+   * Reads the current keys with `listKeys` first (one more write), so that a rotation whose regeneration is
+   * never answered can say whether the live key changed; default `false`.
+   */
+  readonly readKeys?: boolean | undefined
   /**
    * How long one `publish` attempt may take before it is cut short and counts as failed (then retried per
    * `publishRetry`); default 60 seconds.
@@ -279,6 +330,123 @@ export const rotate: <E, R, E2 = never, R2 = never>(
 ) => Effect.Effect<RotationReport, RotationFailed, CommunicationServices | R | R2> = internal.rotate
 
 /**
+ * One step of a planned rotation; `write` says whether it spends a write of the subscription's budget.
+ *
+ * @example
+ * ```ts
+ * import type { Rotation } from "@effect-acs/core"
+ *
+ * const line = (step: Rotation.PlannedStep) => `${step.action} ${step.keyType ?? ""}${step.write ? " (write)" : ""}`
+ * ```
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface PlannedStep {
+  readonly action: "listKeys" | "regenerateKey" | "publish" | "verify" | "drain"
+  readonly keyType?: KeyType.KeyType | undefined
+  readonly write: boolean
+  /** For `drain`: how long. */
+  readonly duration?: string | undefined
+}
+
+/**
+ * What `rotate` would do with these options when every call is answered: the steps in order, the writes it
+ * spends, and the key the next run would regenerate first.
+ *
+ * @example
+ * ```ts
+ * import type { Rotation } from "@effect-acs/core"
+ *
+ * const line = (plan: Rotation.RotationPlan) => `${plan.resourceId}: ${plan.writes} writes, then ${plan.next}`
+ * ```
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface RotationPlan {
+  readonly resourceId: string
+  readonly mode: Mode
+  readonly steps: ReadonlyArray<PlannedStep>
+  readonly writes: number
+  readonly next: KeyType.KeyType
+}
+
+/**
+ * Says what `rotate` would do, checking the resource and the options as `rotate` does (the same
+ * `RotationFailed` at step `ReadKeys` when they are not valid), and sends nothing.
+ *
+ * @example
+ * ```ts
+ * import { Rotation } from "@effect-acs/core"
+ *
+ * const dryRun = Rotation.plan(
+ *   { resourceId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs" },
+ *   { mode: "both", drain: "10 minutes" }
+ * )
+ * ```
+ *
+ * @since 0.3.0
+ * @category combinators
+ */
+export const plan: (
+  resource: ResourceInput,
+  options: Omit<RotateOptions<unknown, unknown, unknown, unknown>, "publish">
+) => Effect.Effect<RotationPlan, RotationFailed> = internal.plan
+
+/**
+ * What `rotateFleet` would do: the entries, the distinct resources, the invalid entries (with the error
+ * `rotate` would fail with), the writes, and the shortest time the write budget allows for the busiest
+ * subscription (`minimumMillis`: its writes beyond the bucket's capacity, at the refill rate).
+ *
+ * @example
+ * ```ts
+ * import type { Rotation } from "@effect-acs/core"
+ *
+ * const line = (plan: Rotation.FleetPlan) =>
+ *   `${plan.resources} resources, ${plan.writes} writes, at least ${plan.minimumMillis / 1000} s`
+ * ```
+ *
+ * @since 0.3.0
+ * @category models
+ */
+export interface FleetPlan {
+  readonly total: number
+  readonly resources: number
+  readonly duplicates: number
+  readonly invalid: ReadonlyArray<RotationFailed>
+  readonly subscriptions: number
+  /** The steps of each resource's rotation (empty when no entry is valid). */
+  readonly steps: ReadonlyArray<PlannedStep>
+  readonly writesPerResource: number
+  readonly writes: number
+  readonly budget: { readonly capacity: number; readonly perSecond: number } | false
+  readonly minimumMillis: number
+}
+
+/**
+ * Reads the stream to its end and says what `rotateFleet` would do with it; sends nothing.
+ *
+ * @example
+ * ```ts
+ * import { Rotation } from "@effect-acs/core"
+ * import * as Stream from "effect/Stream"
+ *
+ * const ids = ["/subscriptions/s/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/a"]
+ * const dryRun = Rotation.planFleet(Stream.fromIterable(ids.map((resourceId) => ({ resourceId }))), {
+ *   budget: Rotation.armWriteBudget
+ * })
+ * ```
+ *
+ * @since 0.3.0
+ * @category combinators
+ */
+export const planFleet: <EIn, RIn>(
+  resources: Stream.Stream<ResourceInput, EIn, RIn>,
+  options: Omit<FleetOptions<unknown, unknown, unknown, unknown>, "publish">
+) => Effect.Effect<FleetPlan, EIn, RIn> = internal.planFleet
+
+/**
  * A fleet rotation's progress, as it happens.
  *
  * @example
@@ -315,9 +483,18 @@ export type FleetEvent =
  * @category models
  */
 export interface FleetSummary {
-  /** Every entry of the stream: rotated, failed or skipped. */
+  /** Every entry of the stream read: rotated, failed, stopped, not started or skipped. */
   readonly total: number
   readonly rotated: number
+  /** Entries not started because the fleet was stopped (`stop`). */
+  readonly notStarted: number
+  /** Rotations stopped at a safe point (`stop`): every key they made was published. */
+  readonly stopped: number
+  /**
+   * Keys that are live but were not published (a publish that kept failing, a recovery that could not read
+   * them): publish them by hand (`listKeys` returns them). Also in `failed`.
+   */
+  readonly unpublished: ReadonlyArray<{ readonly resourceId: string; readonly keyType: KeyType.KeyType }>
   /** Entries skipped because the same resource (in any letter case) came earlier in the stream. */
   readonly duplicates: number
   readonly failed: ReadonlyArray<{ readonly resourceId: string; readonly error: RotationFailed }>
@@ -372,6 +549,12 @@ export interface FleetOptions<E, R, E2 = never, R2 = never> extends RotateOption
   readonly maxThrottles?: number | undefined
   /** Called with every event, in the order they happen. */
   readonly onEvent?: ((event: FleetEvent) => Effect.Effect<void>) | undefined
+  /**
+   * When this completes (a signal: `Deferred.await`, a `SIGINT` handler), no rotation starts any more, the
+   * running ones stop at their next safe point, the rest of the stream is counted as not started, and the
+   * fleet returns its summary.
+   */
+  readonly stop?: Effect.Effect<void> | undefined
 }
 
 /**

@@ -33,6 +33,20 @@ export * as AzureCredential from "./AzureCredential.js"
 export * as CommunicationServices from "./CommunicationServices.js"
 
 /**
+ * Proves a key works: signs a harmless, read-only data-plane request with it (HMAC-SHA256).
+ *
+ * @example
+ * ```ts
+ * import { DataPlane } from "@effect-acs/core"
+ *
+ * console.log(Object.keys(DataPlane))
+ * ```
+ *
+ * @since 0.3.0
+ */
+export * as DataPlane from "./DataPlane.js"
+
+/**
  * The typed failures: one tag per failure mode.
  *
  * @example
@@ -45,6 +59,20 @@ export * as CommunicationServices from "./CommunicationServices.js"
  * @since 0.1.0
  */
 export * as Errors from "./Errors.js"
+
+/**
+ * The library's metrics (rotations, failures, throttling, key age) as Effect `Metric`s.
+ *
+ * @example
+ * ```ts
+ * import { Metrics } from "@effect-acs/core"
+ *
+ * console.log(Object.keys(Metrics))
+ * ```
+ *
+ * @since 0.3.0
+ */
+export * as Metrics from "./Metrics.js"
 
 /**
  * A lean `HttpClient` over `node:http` with a keep-alive agent: the recommended transport on Node.

@@ -47,11 +47,13 @@ describe("Rotation.rotate", () => {
       )
       assert.deepStrictEqual(report.regenerated, ["Secondary", "Primary"])
       assert.deepStrictEqual(report.published, ["Secondary", "Primary"])
+      assert.deepStrictEqual(report.verified, ["Secondary"])
+      assert.strictEqual(report.mode, "both")
+      assert.strictEqual(report.next, "Secondary", "clients end on Primary: Secondary is the unused key next time")
       assert.isFalse(report.recovered)
       assert.deepStrictEqual(
         report.steps.map((step) => `${step.action}${step.keyType ? `:${step.keyType}` : ""}`),
         [
-          "listKeys",
           "regenerateKey:Secondary",
           "publish:Secondary",
           "verify:Secondary",
@@ -59,10 +61,10 @@ describe("Rotation.rotate", () => {
           "publish:Primary"
         ]
       )
-      assert.isString(report.steps[1]!.requestId)
-      assert.isString(report.steps[1]!.clientRequestId)
+      assert.isString(report.steps[0]!.requestId)
+      assert.isString(report.steps[0]!.clientRequestId)
+      // 2 writes: the physical minimum (no listKeys on the happy path)
       assert.deepStrictEqual(arm.seen.map((request) => request.url.split("/").at(-1)!.split("?")[0]), [
-        "listKeys",
         "regenerateKey",
         "regenerateKey"
       ])
@@ -99,9 +101,12 @@ describe("Rotation.rotate", () => {
     Effect.gen(function*() {
       const arm = statefulArm({ faults: () => "failBefore" })
       const { last, publish } = recorder()
-      // every regeneration fails: it is tried again until recoveryTimeout (10 minutes), then the live keys are read
+      // every regeneration fails: it is tried again until recoveryTimeout (10 minutes), then the live keys are
+      // read; the keys read first (readKeys) tell that the live key is unchanged
       const error = yield* runOnTestClock(
-        Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, { publish })).pipe(Effect.provide(arm.layer()))
+        Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, { publish, readKeys: true })).pipe(
+          Effect.provide(arm.layer())
+        )
       )
       assert.strictEqual(arm.seen.filter((request) => request.url.includes("/regenerateKey")).length, 25)
       assert.strictEqual(error._tag, "RotationFailed")
@@ -111,6 +116,21 @@ describe("Rotation.rotate", () => {
       assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"))
       assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-1")
       assert.include(error.message, "unchanged")
+    }))
+
+  it.effect("without readKeys, a regeneration never answered publishes the live key and says the outcome is unknown", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm({ faults: () => "failBefore" })
+      const { last, publish } = recorder()
+      const error = yield* runOnTestClock(
+        Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, { publish })).pipe(Effect.provide(arm.layer()))
+      )
+      assert.strictEqual(error.step, "Recover")
+      assert.isTrue(error.livePublished)
+      assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"))
+      assert.strictEqual(arm.value("acs", "primary"), "acs-primary-1", "the other key was left alone")
+      // listKeys once, to recover: never on the way in
+      assert.strictEqual(arm.seen.filter((request) => request.url.includes("/listKeys")).length, 1)
     }))
 
   it.effect("an unknown outcome after all retries of the client is recovered too", () =>
@@ -135,7 +155,7 @@ describe("Rotation.rotate", () => {
       const arm = statefulArm({ faults: () => "hang" })
       const { last, publish } = recorder()
       const error = yield* runOnTestClock(
-        Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, { publish })).pipe(
+        Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, { publish, readKeys: true })).pipe(
           Effect.provide(arm.layer({ retry: false, timeout: "5 seconds" }))
         )
       )
@@ -230,7 +250,7 @@ describe("Rotation.rotate", () => {
 
   it.effect("a failed recovery says the outcome is unknown and what to do", () =>
     Effect.gen(function*() {
-      const arm = statefulArm({ faults: () => "dropAfter", listKeysFails: (index) => index > 0 })
+      const arm = statefulArm({ faults: () => "dropAfter", listKeysFails: () => true })
       const error = yield* runOnTestClock(
         Effect.flip(Rotation.rotate({ resourceId: resourceId("acs") }, {
           publish: () => Effect.void

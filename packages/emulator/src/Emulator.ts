@@ -113,6 +113,11 @@ export interface ThrottleOptions {
  * - `requestLogSize` (default `1000`): how many entries the request log keeps (the newest).
  * - `maxRequestBytes` (default `defaultMaxRequestBytes`, 64 KiB): the largest request body read; a larger
  *   one (by `content-length`, or counted while reading) is answered `413 RequestEntityTooLarge` at once.
+ * - `dataPlane` (default `false`): also serve each resource's data plane, one harmless request
+ *   (`GET {endpoint}phoneNumbers`), authenticated as Communication Services does (HMAC-SHA256 with a live key,
+ *   `x-ms-date` at most 15 minutes off): `200` when a live key signed it, `401 Denied` otherwise. Connection
+ *   strings then point at the emulator: `endpoint={url}/acs/{subscriptionId}/{resourceGroupName}/{name}/`, so
+ *   `DataPlane.verify` proves a key against it.
  *
  * @since 0.1.0
  * @category models
@@ -131,6 +136,7 @@ export interface Options {
   readonly faults?: EmulatorFaults.Options | undefined
   readonly requestLogSize?: number | undefined
   readonly maxRequestBytes?: number | undefined
+  readonly dataPlane?: boolean | undefined
 }
 
 /**

@@ -183,7 +183,8 @@ export const endpoint = (communicationServiceName: string): string =>
   `https://${communicationServiceName}.communication.azure.com/`
 
 /**
- * The connection string of a key: `endpoint=https://{name}.communication.azure.com/;accesskey={key}`.
+ * The connection string of a key: `endpoint=https://{name}.communication.azure.com/;accesskey={key}` (or the
+ * endpoint given: the emulator's own, with its data plane on).
  *
  * @example
  * ```ts
@@ -199,12 +200,12 @@ export const endpoint = (communicationServiceName: string): string =>
  */
 export const connectionString = (
   communicationServiceName: string,
-  key: Redacted.Redacted<string>
-): Redacted.Redacted<string> =>
-  Redacted.make(`endpoint=${endpoint(communicationServiceName)};accesskey=${Redacted.value(key)}`)
+  key: Redacted.Redacted<string>,
+  endpointUrl: string = endpoint(communicationServiceName)
+): Redacted.Redacted<string> => Redacted.make(`endpoint=${endpointUrl};accesskey=${Redacted.value(key)}`)
 
 /**
- * The keys of a resource with their connection strings.
+ * The keys of a resource with their connection strings (to `endpointUrl`, by default the service's).
  *
  * @example
  * ```ts
@@ -221,10 +222,11 @@ export const connectionString = (
 export const resourceKeys = (
   communicationServiceName: string,
   primaryKey: Redacted.Redacted<string>,
-  secondaryKey: Redacted.Redacted<string>
+  secondaryKey: Redacted.Redacted<string>,
+  endpointUrl: string = endpoint(communicationServiceName)
 ): ResourceKeys => ({
   primaryKey,
   secondaryKey,
-  primaryConnectionString: connectionString(communicationServiceName, primaryKey),
-  secondaryConnectionString: connectionString(communicationServiceName, secondaryKey)
+  primaryConnectionString: connectionString(communicationServiceName, primaryKey, endpointUrl),
+  secondaryConnectionString: connectionString(communicationServiceName, secondaryKey, endpointUrl)
 })

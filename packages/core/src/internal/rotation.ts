@@ -8,6 +8,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
@@ -15,8 +16,20 @@ import * as Schema from "effect/Schema"
 import * as Stream from "effect/Stream"
 import { CommunicationServices, type KeysResponse, type ResourceInput } from "../CommunicationServices.js"
 import * as Errors from "../Errors.js"
+import * as Metrics from "../Metrics.js"
 import * as Redaction from "../Redaction.js"
-import type { FleetOptions, FleetSummary, PublishedKey, RotateOptions, RotationReport, Step } from "../Rotation.js"
+import type {
+  FleetOptions,
+  FleetPlan,
+  FleetSummary,
+  Mode,
+  PlannedStep,
+  PublishedKey,
+  RotateOptions,
+  RotationPlan,
+  RotationReport,
+  Step
+} from "../Rotation.js"
 import { armWriteBudget, PublishTimedOut, RotationFailed } from "../Rotation.js"
 import * as Budget from "./budget.js"
 import * as input from "./input.js"
@@ -186,6 +199,114 @@ const stepLockFor = (client: object) => {
   return lock
 }
 
+/** The options of a rotation, checked once: what `rotate` and `plan` both go by. */
+interface Resolved {
+  readonly mode: Mode
+  readonly first: KeyType.KeyType
+  readonly publishTimeout: Duration.Duration
+  readonly recoveryDelay: Duration.Duration
+  readonly recoveryTimeout: Duration.Duration
+  readonly drain: Duration.Duration | undefined
+  readonly readKeys: boolean
+  readonly verify: boolean
+}
+
+const invalidOptions = "the options are not valid: mode must be \"both\" or \"alternate\", first \"Primary\" or " +
+  "\"Secondary\", publishTimeout a positive duration, recoveryDelay a duration, recoveryTimeout and drain finite " +
+  "ones (and drain only in mode \"both\")"
+
+const resolveOptions = (
+  options: Omit<RotateOptions<unknown, unknown, unknown, unknown>, "publish">
+): Resolved | undefined => {
+  const mode = options.mode ?? "both"
+  const first = options.first === undefined ? "Secondary" : Either.getOrUndefined(decodeKeyType(options.first))
+  const publishTimeout = Duration.decodeUnknown(options.publishTimeout ?? defaultPublishTimeout).pipe(
+    Option.filter((duration) => Duration.toMillis(duration) > 0)
+  )
+  const recoveryDelay = Duration.decodeUnknown(options.recoveryDelay ?? defaultRecoveryDelay)
+  const recoveryTimeout = Duration.decodeUnknown(options.recoveryTimeout ?? defaultRecoveryTimeout).pipe(
+    Option.filter(Duration.isFinite)
+  )
+  const drain = options.drain === undefined
+    ? Option.some(undefined)
+    : Duration.decodeUnknown(options.drain).pipe(Option.filter(Duration.isFinite))
+  if (
+    (mode !== "both" && mode !== "alternate") || first === undefined || Option.isNone(publishTimeout) ||
+    Option.isNone(recoveryDelay) || Option.isNone(recoveryTimeout) || Option.isNone(drain) ||
+    (mode === "alternate" && drain.value !== undefined)
+  ) return undefined
+  return {
+    mode,
+    first,
+    publishTimeout: publishTimeout.value,
+    recoveryDelay: recoveryDelay.value,
+    recoveryTimeout: recoveryTimeout.value,
+    drain: drain.value,
+    readKeys: options.readKeys === true,
+    verify: options.verify !== undefined
+  }
+}
+
+/** What a rotation with these options does, in order, when every call is answered. */
+const plannedSteps = (resolved: Resolved): Array<PlannedStep> => {
+  const replace = (keyType: KeyType.KeyType): Array<PlannedStep> => [
+    { action: "regenerateKey", keyType, write: true },
+    { action: "publish", keyType, write: false }
+  ]
+  const steps: Array<PlannedStep> = resolved.readKeys ? [{ action: "listKeys", write: true }] : []
+  steps.push(...replace(resolved.first))
+  if (resolved.verify) steps.push({ action: "verify", keyType: resolved.first, write: false })
+  if (resolved.mode === "both") {
+    if (resolved.drain !== undefined) {
+      steps.push({ action: "drain", keyType: resolved.first, write: false, duration: Duration.format(resolved.drain) })
+    }
+    steps.push(...replace(other(resolved.first)))
+  }
+  return steps
+}
+
+/** The key to regenerate first next time: the one clients do not use once this rotation is done. */
+const nextFirst = (resolved: Resolved) => resolved.mode === "both" ? resolved.first : other(resolved.first)
+
+/** Updates the rotation metrics with how a rotation ended. */
+const recordOutcome = (exit: Exit.Exit<RotationReport, RotationFailed>) => {
+  if (Exit.isSuccess(exit)) return Metric.increment(Metric.tagged(Metrics.rotations, "outcome", "rotated"))
+  const failure = Cause.failureOption(exit.cause)
+  if (Option.isNone(failure)) return Metric.increment(Metric.tagged(Metrics.rotations, "outcome", "interrupted"))
+  const cause = failure.value.cause
+  const tag = typeof cause === "object" && cause !== null && "_tag" in cause && typeof cause._tag === "string"
+    ? cause._tag
+    : "unknown"
+  return Effect.zipRight(
+    Metric.increment(Metric.tagged(Metrics.rotations, "outcome", "failed")),
+    Metric.increment(Metric.tagged(Metric.tagged(Metrics.rotationFailures, "step", failure.value.step), "error", tag))
+  )
+}
+
+/** The resource and the options checked as `rotate` and `plan` both need them; a failure at `ReadKeys` otherwise. */
+const checked = (
+  resource: ResourceInput,
+  options: Omit<RotateOptions<unknown, unknown, unknown, unknown>, "publish">
+) => {
+  const target = input.resource(resource)
+  const invalid = (reason: string, cause: unknown) =>
+    Either.left(
+      new RotationFailed({
+        resourceId: Either.isRight(target) ? target.right.id : describeInvalid(resource),
+        step: "ReadKeys",
+        keyType: undefined,
+        livePublished: false,
+        reason,
+        cause
+      })
+    )
+  if (Either.isLeft(target)) return invalid("the resource is not valid", target.left)
+  const resolved = resolveOptions(options)
+  // nothing was done: reported where nothing was done yet
+  if (resolved === undefined) return invalid(invalidOptions, undefined)
+  return Either.right({ target: target.right, resolved })
+}
+
 const rotateWith = <E, R, E2, R2>(
   resource: ResourceInput,
   options: RotateOptions<E, R, E2, R2>,
@@ -194,17 +315,15 @@ const rotateWith = <E, R, E2, R2>(
   Effect.gen(function*() {
     const client = yield* CommunicationServices
     const startedAt = yield* Clock.currentTimeMillis
-    const target = input.resource(resource)
-    const resourceId = Either.isRight(target) ? target.right.id : describeInvalid(resource)
+    const valid = checked(resource, options)
+    if (Either.isLeft(valid)) return yield* valid.left
+    const { resolved, target } = valid.right
+    const resourceId = target.id
     const steps: Array<Step> = []
     const regenerated: Array<KeyType.KeyType> = []
     const published: Array<KeyType.KeyType> = []
+    const verified: Array<KeyType.KeyType> = []
     let recovered = false
-    const publishTimeout = Duration.decodeUnknown(options.publishTimeout ?? defaultPublishTimeout).pipe(
-      Option.filter((duration) => Duration.toMillis(duration) > 0)
-    )
-    const recoveryDelay = Duration.decodeUnknown(options.recoveryDelay ?? defaultRecoveryDelay)
-    const recoveryTimeout = Duration.decodeUnknown(options.recoveryTimeout ?? defaultRecoveryTimeout)
     const failed = (
       step: RotationFailed["step"],
       keyType: KeyType.KeyType | undefined,
@@ -225,24 +344,7 @@ const rotateWith = <E, R, E2, R2>(
         )
       })
 
-    if (Either.isLeft(target)) {
-      return yield* failed("ReadKeys", undefined, false, "the resource is not valid", target.left)
-    }
-    const first = options.first === undefined ? "Secondary" : Either.getOrUndefined(decodeKeyType(options.first))
-    if (
-      first === undefined || Option.isNone(publishTimeout) || Option.isNone(recoveryDelay) ||
-      Option.isNone(recoveryTimeout) || !Duration.isFinite(recoveryTimeout.value)
-    ) {
-      // nothing was done: reported where nothing was done yet
-      return yield* failed(
-        "ReadKeys",
-        undefined,
-        false,
-        "the options are not valid: first must be \"Primary\" or \"Secondary\", publishTimeout a positive " +
-          "duration, recoveryDelay a duration and recoveryTimeout a finite one",
-        undefined
-      )
-    }
+    const { first, publishTimeout, recoveryDelay, recoveryTimeout } = resolved
 
     /** Hands a key to `publish`, each attempt bounded by `publishTimeout`, retried per `publishRetry`. */
     const publish = (keyType: KeyType.KeyType, value: NonNullable<ReturnType<typeof pick>>) => {
@@ -252,8 +354,8 @@ const rotateWith = <E, R, E2, R2>(
         // then reported with the key that is live and not published
         Effect.catchAllDefect((defect) => Effect.fail(defect)),
         Effect.timeoutFail({
-          duration: publishTimeout.value,
-          onTimeout: () => new PublishTimedOut({ timeout: Duration.format(publishTimeout.value) })
+          duration: publishTimeout,
+          onTimeout: () => new PublishTimedOut({ timeout: Duration.format(publishTimeout) })
         }),
         Effect.retry(options.publishRetry ?? defaultPublishRetry),
         Effect.mapError((error) =>
@@ -273,6 +375,13 @@ const rotateWith = <E, R, E2, R2>(
       )
     }
 
+    /** Publishes the key a regeneration answered, and records when it was rotated. */
+    const publishRegenerated = (keyType: KeyType.KeyType, value: NonNullable<ReturnType<typeof pick>>) =>
+      Effect.tap(
+        publish(keyType, value),
+        () => Effect.flatMap(Clock.currentTimeMillis, (now) => Metrics.recordKeyRotated(resourceId, keyType, now))
+      )
+
     const listKeys = (step: StepState) => write(client.listKeysResponse(resource), step)
 
     /**
@@ -284,7 +393,7 @@ const rotateWith = <E, R, E2, R2>(
      */
     const regenerateAndPublish = (
       keyType: KeyType.KeyType,
-      before: CommunicationServiceKeys.CommunicationServiceKeys,
+      before: CommunicationServiceKeys.CommunicationServiceKeys | undefined,
       step: StepState
     ) =>
       Effect.gen(function*() {
@@ -302,9 +411,9 @@ const rotateWith = <E, R, E2, R2>(
         }
         // from here on no wait is a safe point: a key may be live that nobody has
         step.changed()
-        const longestWait = Duration.min(maxRecoveryWait, Duration.times(recoveryDelay.value, 16))
-        const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(recoveryTimeout.value)
-        let wait = recoveryDelay.value
+        const longestWait = Duration.min(maxRecoveryWait, Duration.times(recoveryDelay, 16))
+        const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(recoveryTimeout)
+        let wait = recoveryDelay
         const refused = (error: Errors.CommunicationServicesError) =>
           refusals.has(error._tag) && !Errors.isOutcomeUnknown(error)
         for (let recovery = 1; Either.isLeft(attempt) && !refused(attempt.left); recovery++) {
@@ -323,7 +432,7 @@ const rotateWith = <E, R, E2, R2>(
           yield* record({ action: "regenerateKey", keyType }, attempt.right)
           regenerated.push(keyType)
           const fresh = pick(attempt.right.keys, keyType)
-          if (fresh !== undefined) return yield* publish(keyType, fresh)
+          if (fresh !== undefined) return yield* publishRegenerated(keyType, fresh)
           // the answer holds the key (the client makes sure) but no connection string: the pair is read, and
           // only the key that was answered is published
           const answered = keyType === "Primary" ? attempt.right.keys.primaryKey : attempt.right.keys.secondaryKey
@@ -348,7 +457,7 @@ const rotateWith = <E, R, E2, R2>(
               undefined
             )
           }
-          return yield* publish(keyType, pair)
+          return yield* publishRegenerated(keyType, pair)
         }
         // no regeneration was answered: what is live now is the best there is, published before anything else
         const cause = attempt.left
@@ -369,7 +478,21 @@ const rotateWith = <E, R, E2, R2>(
           return yield* failed("Recover", keyType, false, `listKeys did not return the ${keyType} key`, cause)
         }
         yield* publish(keyType, value)
-        const previous = keyType === "Primary" ? before.primaryKey : before.secondaryKey
+        const previous = before === undefined
+          ? undefined
+          : keyType === "Primary"
+          ? before.primaryKey
+          : before.secondaryKey
+        if (previous === undefined) {
+          // the keys were not read before (the default: 2 writes), so whether the live key changed is unknown
+          return yield* failed(
+            "Recover",
+            keyType,
+            true,
+            `no regeneration of the ${keyType} key was answered; the live key was published (rotate again if the service still completes one)`,
+            cause
+          )
+        }
         return yield* sameKey(value.key, previous)
           ? failed(
             "Regenerate",
@@ -387,14 +510,20 @@ const rotateWith = <E, R, E2, R2>(
           )
       })
 
-    const current = yield* listKeys(unprotected).pipe(
-      Effect.mapError((error) => failed("ReadKeys", undefined, false, "the current keys could not be read", error))
-    )
-    yield* record({ action: "listKeys" }, current)
+    // the keys are read first only when the caller asks (each listKeys is a write): then a recovery can tell
+    // an unchanged key from a changed one
+    let before: CommunicationServiceKeys.CommunicationServiceKeys | undefined = undefined
+    if (resolved.readKeys) {
+      const current = yield* listKeys(unprotected).pipe(
+        Effect.mapError((error) => failed("ReadKeys", undefined, false, "the current keys could not be read", error))
+      )
+      yield* record({ action: "listKeys" }, current)
+      before = current.keys
+    }
     const lock = stepLockFor(client)
     const firstKey = yield* lock(
-      target.right.lockKey,
-      runToCompletion((step) => regenerateAndPublish(first, current.keys, step))
+      target.lockKey,
+      runToCompletion((step) => regenerateAndPublish(first, before, step))
     )
     if (options.verify !== undefined) {
       yield* options.verify(firstKey).pipe(
@@ -403,24 +532,35 @@ const rotateWith = <E, R, E2, R2>(
             "Verify",
             first,
             true,
-            `clients could not be verified to use the new ${first} key`,
+            `the new ${first} key could not be verified`,
             safeCause(error, firstKey)
           )
         ),
         Effect.zipRight(record({ action: "verify", keyType: first }))
       )
+      verified.push(first)
     }
-    yield* lock(target.right.lockKey, runToCompletion((step) => regenerateAndPublish(other(first), current.keys, step)))
+    if (resolved.mode === "both") {
+      if (resolved.drain !== undefined) {
+        // clients finish with the old key: a safe point (nothing is in flight)
+        yield* Effect.sleep(resolved.drain)
+        yield* record({ action: "drain", keyType: first })
+      }
+      yield* lock(target.lockKey, runToCompletion((step) => regenerateAndPublish(other(first), before, step)))
+    }
     return {
       resourceId,
+      mode: resolved.mode,
       startedAt,
       finishedAt: yield* Clock.currentTimeMillis,
       regenerated,
       published,
+      verified,
+      next: nextFirst(resolved),
       recovered,
       steps
     }
-  })
+  }).pipe(Effect.onExit(recordOutcome))
 
 export const rotate = <E, R, E2 = never, R2 = never>(
   resource: ResourceInput,
@@ -428,6 +568,88 @@ export const rotate = <E, R, E2 = never, R2 = never>(
 ): Effect.Effect<RotationReport, RotationFailed, CommunicationServices | R | R2> =>
   rotateWith(resource, options, (call) => call)
 
+/** Checks the resource and the options and says what `rotate` would do; nothing is sent. */
+const planOne = (
+  resource: ResourceInput,
+  options: Omit<RotateOptions<unknown, unknown, unknown, unknown>, "publish">
+): Either.Either<RotationPlan & { readonly subscriptionId: string; readonly lockKey: string }, RotationFailed> =>
+  Either.map(checked(resource, options), ({ resolved, target }) => {
+    const steps = plannedSteps(resolved)
+    return {
+      resourceId: target.id,
+      mode: resolved.mode,
+      steps,
+      writes: steps.filter((step) => step.write).length,
+      next: nextFirst(resolved),
+      subscriptionId: target.parts.subscriptionId.toLowerCase(),
+      lockKey: target.lockKey
+    }
+  })
+
+export const plan = (
+  resource: ResourceInput,
+  options: Omit<RotateOptions<unknown, unknown, unknown, unknown>, "publish">
+): Effect.Effect<RotationPlan, RotationFailed> =>
+  Effect.suspend(() => {
+    const planned = planOne(resource, options)
+    return Either.isLeft(planned)
+      ? Effect.fail(planned.left)
+      : Effect.succeed({
+        resourceId: planned.right.resourceId,
+        mode: planned.right.mode,
+        steps: planned.right.steps,
+        writes: planned.right.writes,
+        next: planned.right.next
+      })
+  })
+
+export const planFleet = <EIn, RIn>(
+  resources: Stream.Stream<ResourceInput, EIn, RIn>,
+  options: Omit<FleetOptions<unknown, unknown, unknown, unknown>, "publish">
+): Effect.Effect<FleetPlan, EIn, RIn> =>
+  Effect.gen(function*() {
+    const budget = options.budget === false ? undefined : options.budget ?? armWriteBudget
+    const seen = new Set<string>()
+    const perSubscription = new Map<string, number>()
+    const invalid: Array<RotationFailed> = []
+    let total = 0
+    let duplicates = 0
+    let writesPerResource = 0
+    let steps: ReadonlyArray<PlannedStep> = []
+    yield* Stream.runForEach(resources, (resource) =>
+      Effect.sync(() => {
+        total++
+        const planned = planOne(resource, options)
+        if (Either.isLeft(planned)) {
+          invalid.push(planned.left)
+          return
+        }
+        if (seen.has(planned.right.lockKey)) {
+          duplicates++
+          return
+        }
+        seen.add(planned.right.lockKey)
+        writesPerResource = planned.right.writes
+        steps = planned.right.steps
+        const id = planned.right.subscriptionId
+        perSubscription.set(id, (perSubscription.get(id) ?? 0) + planned.right.writes)
+      }))
+    const busiest = Math.max(0, ...perSubscription.values())
+    return {
+      total,
+      resources: seen.size,
+      duplicates,
+      invalid,
+      subscriptions: perSubscription.size,
+      steps,
+      writesPerResource,
+      writes: seen.size * writesPerResource,
+      budget: budget ?? false,
+      minimumMillis: budget === undefined
+        ? 0
+        : Math.ceil((Math.max(0, busiest - budget.capacity) / budget.perSecond) * 1000)
+    }
+  })
 export const rotateFleet = <EIn, RIn, E, R, E2 = never, R2 = never>(
   resources: Stream.Stream<ResourceInput, EIn, RIn>,
   options: FleetOptions<E, R, E2, R2>
@@ -480,41 +702,70 @@ export const rotateFleet = <EIn, RIn, E, R, E2 = never, R2 = never>(
       return (call, step) => attempt(call, step, 0)
     }
 
+    // once `stop` completes, no rotation starts and the running ones stop at their next safe point
+    const stopping = yield* Deferred.make<void>()
+    if (options.stop !== undefined) {
+      yield* Effect.forkScoped(Effect.zipRight(options.stop, Deferred.succeed(stopping, undefined)))
+    }
+    const counts = {
+      total: 0,
+      rotated: 0,
+      notStarted: 0,
+      stopped: 0,
+      failed: [] as Array<{ readonly resourceId: string; readonly error: RotationFailed }>,
+      unpublished: [] as Array<{ readonly resourceId: string; readonly keyType: KeyType.KeyType }>
+    }
+
     // each resource once: a second entry for the same resource (in any letter case) is skipped, so the key
     // published last for it is the live one (costs one short string per distinct resource)
     const seen = new Set<string>()
     const one = (resource: ResourceInput) =>
       Effect.gen(function*() {
+        counts.total++
+        if (yield* Deferred.isDone(stopping)) {
+          counts.notStarted++
+          return
+        }
         const target = input.resource(resource)
         if (Either.isRight(target)) {
           if (seen.has(target.right.lockKey)) {
             duplicates++
             yield* emit({ _tag: "Skipped", resourceId: target.right.id, reason: "Duplicate" })
-            return "skipped" as const
+            return
           }
           seen.add(target.right.lockKey)
         }
         const subscriptionId = Either.isRight(target) ? target.right.parts.subscriptionId.toLowerCase() : ""
-        const report = yield* Effect.either(rotateWith(resource, options, writeFor(subscriptionId)))
-        if (Either.isRight(report)) {
-          yield* emit({ _tag: "Rotated", resourceId: report.right.resourceId, report: report.right })
-          return "rotated" as const
+        const rotation = yield* Effect.fork(rotateWith(resource, options, writeFor(subscriptionId)))
+        // stopped: interrupted, so that it ends at its next safe point (its step runs to its end)
+        const exit = yield* Effect.race(
+          Fiber.await(rotation),
+          Effect.zipRight(Deferred.await(stopping), Fiber.interrupt(rotation))
+        ).pipe(
+          // the fleet interrupted: the rotation stops at its next safe point, and is waited for
+          Effect.onInterrupt(() => Fiber.interrupt(rotation))
+        )
+        if (Exit.isSuccess(exit)) {
+          counts.rotated++
+          yield* emit({ _tag: "Rotated", resourceId: exit.value.resourceId, report: exit.value })
+          return
         }
-        yield* emit({ _tag: "Failed", resourceId: report.left.resourceId, error: report.left })
-        return report.left
+        const error = Cause.failureOption(exit.cause)
+        if (Option.isNone(error)) {
+          // stopped at a safe point: every key it made was published
+          counts.stopped++
+          return
+        }
+        counts.failed.push({ resourceId: error.value.resourceId, error: error.value })
+        if (!error.value.livePublished && error.value.keyType !== undefined && error.value.step !== "Regenerate") {
+          counts.unpublished.push({ resourceId: error.value.resourceId, keyType: error.value.keyType })
+        }
+        yield* emit({ _tag: "Failed", resourceId: error.value.resourceId, error: error.value })
       })
 
-    const counts = yield* resources.pipe(
+    yield* resources.pipe(
       Stream.mapEffect(one, { concurrency: options.concurrency ?? 16, unordered: true }),
-      Stream.runFold(
-        { total: 0, rotated: 0, failed: [] as Array<{ readonly resourceId: string; readonly error: RotationFailed }> },
-        (summary, outcome) => {
-          summary.total++
-          if (outcome === "rotated") summary.rotated++
-          else if (outcome !== "skipped") summary.failed.push({ resourceId: outcome.resourceId, error: outcome })
-          return summary
-        }
-      )
+      Stream.runDrain
     )
     return { ...counts, duplicates, throttled, durationMillis: (yield* Clock.currentTimeMillis) - startedAt }
-  })
+  }).pipe(Effect.scoped)
