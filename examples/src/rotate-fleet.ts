@@ -49,7 +49,7 @@ export const rotateFleet = (options: {
     // resources rotating at once. verify's wait holds a slot: with a 10-minute grace, 100 at once rotate
     // about 600 resources an hour. The budget, not this, bounds the rate of writes.
     concurrency: options.concurrency ?? 100,
-    // per subscription: 200 writes, refilled at 10 a second (a rotation makes 3: listKeys, 2 x regenerateKey)
+    // per subscription: 200 writes, refilled at 10 a second (a rotation makes 2: one regenerateKey per key)
     budget: options.budget ?? Rotation.armWriteBudget,
     onEvent: (event) => {
       switch (event._tag) {

@@ -128,7 +128,7 @@ describe("acs-keys rotate --from-file", () => {
       assertNoSecret(result.stdout + result.stderr, yield* allSecrets(emulator))
       assert.match(
         result.stderr,
-        /\[\d\/4\] FAILED {2}\/subscriptions\/.+\/acs-missing: RotationFailed \(NotFound\): .+stopped at ReadKeys/
+        /\[\d\/4\] FAILED {2}\/subscriptions\/.+\/acs-missing: RotationFailed \(NotFound\): .+stopped at Regenerate/
       )
       assert.match(
         result.stdout,
@@ -159,7 +159,7 @@ describe("acs-keys rotate --from-file", () => {
       )
       const failed = lines.find((line) => line.event === "failed")
       assert.strictEqual(failed.error._tag, "RotationFailed")
-      assert.strictEqual(failed.error.step, "ReadKeys")
+      assert.strictEqual(failed.error.step, "Regenerate")
       assert.strictEqual(failed.error.cause._tag, "NotFound")
       assert.strictEqual(failed.error.cause.code, "ResourceNotFound")
       const summary = lines.at(-1)

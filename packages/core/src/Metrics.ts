@@ -5,7 +5,8 @@
  * - `effect_acs.rotations` (counter, tag `outcome`: `rotated`, `failed`, `interrupted`): rotations ended.
  * - `effect_acs.rotation.failures` (counter, tags `step` and `error`: the failed step and the `_tag` of what it
  *   failed with, e.g. `Regenerate` / `Throttled`, `Publish` / `PublishTimedOut`): rotations that failed.
- * - `effect_acs.throttled` (counter, tag `operation`): responses 429 from Resource Manager.
+ * - `effect_acs.throttled` (counter, tag `operation`): responses 429 from Resource Manager, counted by the
+ *   client on every attempt (retried or not).
  * - `effect_acs.key.rotated_at` (gauge, tags `resource` (the resource name), `resource_id` and `key`
  *   (`Primary`, `Secondary`)): Unix seconds of the last successful rotation of a key by this process, so a
  *   dashboard computes a key's age as `time() - effect_acs_key_rotated_at`. One series per key rotated.

@@ -33,6 +33,7 @@
  * @since 0.1.0
  */
 import type { KeyType } from "@effect-acs/schema"
+import * as Operation from "@effect-acs/schema/Operation"
 import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import type * as Redacted from "effect/Redacted"
@@ -517,10 +518,7 @@ export interface FleetSummary {
  * @since 0.1.0
  * @category constants
  */
-export const armWriteBudget: { readonly capacity: number; readonly perSecond: number } = {
-  capacity: 200,
-  perSecond: 10
-}
+export const armWriteBudget: { readonly capacity: number; readonly perSecond: number } = Operation.writeBudget
 
 /**
  * How to rotate a fleet: the rotation options, plus concurrency, the write budget and progress events.

@@ -1,9 +1,10 @@
-import { CommunicationServices, Errors, RetryPolicy } from "@effect-acs/core"
+import { CommunicationServices, Errors, Metrics, RetryPolicy } from "@effect-acs/core"
 import { assert, describe, it } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as Metric from "effect/Metric"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import * as ScheduleDecision from "effect/ScheduleDecision"
@@ -119,6 +120,21 @@ describe("retries", () => {
         assert.strictEqual((result.left as Errors.ServiceError).attempts, 4)
         assert.isTrue(Errors.isOutcomeUnknown(result.left))
       }
+    }))
+
+  it.effect("every 429 counts in Metrics.throttled, tagged with its operation", () =>
+    Effect.gen(function*() {
+      const counter = Metric.tagged(Metrics.throttled, "operation", "regenerateKey")
+      const before = (yield* Metric.value(counter)).count
+      const throttled: Reply = {
+        status: 429,
+        headers: { "retry-after": "1" },
+        body: { error: { code: "TooManyRequests" } }
+      }
+      const { fiber } = yield* start([throttled, throttled, ok])
+      yield* TestClock.adjust("1 minute")
+      assert.isTrue((yield* Fiber.join(fiber))._tag === "Right")
+      assert.strictEqual((yield* Metric.value(counter)).count - before, 2)
     }))
 
   const retryAfterCases: ReadonlyArray<readonly [string, Record<string, string>, number]> = [

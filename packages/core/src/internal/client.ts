@@ -4,7 +4,6 @@ import * as ErrorResponse from "@effect-acs/schema/ErrorResponse"
 import * as Json from "@effect-acs/schema/Json"
 import * as Operation from "@effect-acs/schema/Operation"
 import * as Parameters from "@effect-acs/schema/Parameters"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
@@ -17,6 +16,7 @@ import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
 import { identity } from "effect/Function"
+import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
 import * as ParseResult from "effect/ParseResult"
 import * as Predicate from "effect/Predicate"
@@ -35,12 +35,14 @@ import type {
   ResourceInput
 } from "../CommunicationServices.js"
 import * as Errors from "../Errors.js"
+import * as Metrics from "../Metrics.js"
 import * as Redaction from "../Redaction.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import * as Body from "./body.js"
 import { claimsChallenge, remainingWrites, retryAfterMillis } from "./headers.js"
 import * as input from "./input.js"
 import * as KeyedLock from "./keyedLock.js"
+import { noRedirects } from "./redirects.js"
 import { SafePoint } from "./safePoint.js"
 import { timeoutFail } from "./timeout.js"
 import { version } from "./version.js"
@@ -390,17 +392,6 @@ const outcomeAttributes = (
 // the client
 // -------------------------------------------------------------------------------------------------------------
 
-/** `FetchHttpClient` follows redirects unless told not to: this library never follows one (other transports don't). */
-const noRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(
-    Effect.serviceOption(FetchHttpClient.RequestInit),
-    (init) =>
-      Effect.provideService(effect, FetchHttpClient.RequestInit, {
-        ...Option.getOrElse(init, () => ({})),
-        redirect: "manual"
-      })
-  )
-
 /** The W3C trace context of the current span, when there is one (the caller opted in to send it). */
 const withTraceparent = (request: HttpClientRequest.HttpClientRequest) =>
   Effect.map(
@@ -473,6 +464,12 @@ const resolve = (options: Options) =>
       propagateTrace: options.propagateTrace === true
     }
   })
+
+/** `Metrics.throttled`, one counter per operation: every 429 counts, retried or not. */
+const throttledCounter: Record<Errors.Operation, Effect.Effect<void>> = {
+  regenerateKey: Metric.increment(Metric.tagged(Metrics.throttled, "operation", "regenerateKey")),
+  listKeys: Metric.increment(Metric.tagged(Metrics.throttled, "operation", "listKeys"))
+}
 
 /** The attempt's time ran out: while the token was fetched (nothing sent), or during the exchange. */
 const timedOut: Outcome = { _tag: "TimedOut" }
@@ -588,6 +585,9 @@ export const make = (options: Options = {}) =>
               ...(challenge === undefined ? {} : { challenge })
             }
           })
+        ),
+        Effect.tap(({ result }) =>
+          Either.isLeft(result) && result.left._tag === "Throttled" ? throttledCounter[at.operation] : Effect.void
         )
       )
     }
@@ -660,7 +660,9 @@ export const make = (options: Options = {}) =>
       }, (span) =>
         Effect.onExit(Effect.withParentSpan(effect, span), (exit) =>
           Effect.sync(() => {
-            for (const [key, value] of Object.entries(outcomeAttributes(exit))) span.attribute(key, value)
+            for (const [key, value] of Object.entries(outcomeAttributes(exit))) {
+              span.attribute(key, value)
+            }
           })))
     const regenerateKeyResponse = (request: RegenerateKeyInput) =>
       Effect.flatMap(input.regenerate(request), ([resource, keyType]) =>

@@ -1,6 +1,5 @@
 import * as ConnectionString from "@effect-acs/schema/ConnectionString"
 import * as Json from "@effect-acs/schema/Json"
-import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as Clock from "effect/Clock"
@@ -22,6 +21,7 @@ import {
 import * as Redaction from "../Redaction.js"
 import type { PublishedKey } from "../Rotation.js"
 import * as Body from "./body.js"
+import { noRedirects } from "./redirects.js"
 
 export const probe = { method: "GET", path: "phoneNumbers?top=1&api-version=2022-12-01" } as const
 
@@ -78,17 +78,6 @@ const target = (key: PublishedKey): Either.Either<{ readonly url: URL; readonly 
   if (!endpoint.pathname.endsWith("/")) endpoint.pathname = `${endpoint.pathname}/`
   return Either.right({ url: new URL(probe.path, endpoint), key: signingKey })
 }
-
-/** `FetchHttpClient` follows redirects unless told not to: a signed request is never sent on elsewhere. */
-const noRedirects = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Effect.flatMap(
-    Effect.serviceOption(FetchHttpClient.RequestInit),
-    (init) =>
-      Effect.provideService(effect, FetchHttpClient.RequestInit, {
-        ...Option.getOrElse(init, () => ({})),
-        redirect: "manual"
-      })
-  )
 
 /** The service's error code and message from a bounded body, masked: never the key, never unbounded. */
 const describe = (text: string, known: ReadonlyArray<Redacted.Redacted<string>>) => {
