@@ -1,4 +1,5 @@
 import type { CommunicationServices } from "@effect-acs/core"
+import * as Errors from "@effect-acs/core/Errors"
 import * as Redaction from "@effect-acs/core/Redaction"
 import type { CommunicationServiceKeys } from "@effect-acs/schema"
 import * as ResourceId from "@effect-acs/schema/ResourceId"
@@ -139,19 +140,8 @@ const fieldsOf = (error: Record<string, unknown>): Record<string, unknown> => {
  * message, request ids, ...), with the cause of a failed rotation nested. Every text in it is masked and
  * bounded (`safeJson`): server text and what the user typed may hold anything.
  */
-const ownErrorTags: ReadonlySet<string> = new Set([
-  "InvalidInput",
-  "CredentialError",
-  "TransportError",
-  "AuthenticationFailed",
-  "AuthorizationFailed",
-  "NotFound",
-  "Conflict",
-  "Throttled",
-  "BadRequest",
-  "ServiceError",
-  "UnexpectedResponse"
-])
+/** The library's own errors (their messages say nothing secret). */
+const isOwnError = Schema.is(Errors.CommunicationServicesError)
 
 const tagOf = (record: Record<string, unknown>): string =>
   Predicate.isString(record._tag) ? untrusted(record._tag) : "Unexpected"
@@ -164,7 +154,7 @@ export const errorJson = (error: unknown): Record<string, unknown> => {
         _tag: tagOf(record.cause),
         // the library's own errors say nothing secret; a publish command's or verify's own error may, and its
         // (masked) message is already part of the rotation's
-        message: ownErrorTags.has(String(record.cause._tag)) ? ExitCode.messageOf(record.cause) : undefined,
+        message: isOwnError(record.cause) ? ExitCode.messageOf(record.cause) : undefined,
         ...fieldsOf(record.cause)
       }
     }
