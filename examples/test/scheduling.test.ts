@@ -195,3 +195,18 @@ describe("scheduling.md: kubernetes-cronjob.yaml", () => {
     })
   })
 })
+
+describe("scheduling.md: its YAML blocks are the files", () => {
+  const page = fs.readFileSync(`${examples}../docs/scheduling.md`, "utf8")
+  const blocks = [...page.matchAll(/From \[`(examples\/scheduling\/[\w.-]+)`\][^\n]*\n\n```yaml\n([\s\S]*?)\n```/g)]
+
+  it("shows both files, verbatim", () => {
+    assert.deepStrictEqual(blocks.map((block) => block[1]), [
+      "examples/scheduling/github-actions.yml",
+      "examples/scheduling/kubernetes-cronjob.yaml"
+    ])
+    for (const [, file, body] of blocks) {
+      assert.strictEqual(body, fs.readFileSync(`${examples}../${file}`, "utf8").trimEnd(), file)
+    }
+  })
+})
