@@ -18,6 +18,13 @@ import * as ManagedRuntime from "effect/ManagedRuntime"
 import type { KeyVaultSecrets } from "./azure-functions-timer.js"
 import { rotationHandler } from "./azure-functions-timer.js"
 
+/** An app setting this function cannot run without: a missing one fails the function's loading, not a run. */
+const setting = (name: string): string => {
+  const value = process.env[name]
+  if (value === undefined || value === "") throw new Error(`the app setting ${name} is not set`)
+  return value
+}
+
 const credential = new DefaultAzureCredential()
 
 /** The client, built once per worker and shared by every invocation. */
@@ -28,12 +35,12 @@ const runtime = ManagedRuntime.make(
   )
 )
 
-const vault: KeyVaultSecrets = new SecretClient(process.env["KEY_VAULT_URL"] ?? "", credential)
+const vault: KeyVaultSecrets = new SecretClient(setting("KEY_VAULT_URL"), credential)
 
 const handler: TimerHandler = rotationHandler(runtime, {
-  resourceId: process.env["ACS_RESOURCE_ID"] ?? "",
+  resourceId: setting("ACS_RESOURCE_ID"),
   vault,
-  secretName: process.env["ACS_SECRET_NAME"] ?? "acs-connection-string"
+  secretName: setting("ACS_SECRET_NAME")
 })
 
 // A timer trigger runs on one instance at a time (the host holds a lock per function), so runs never overlap

@@ -1,5 +1,5 @@
 import { Emulator } from "@effect-acs/emulator"
-import { assert, describe, it } from "@effect/vitest"
+import { assert, describe, it, vi } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 import * as Redacted from "effect/Redacted"
@@ -97,5 +97,24 @@ describe("scheduling.md: azure-functions-timer.ts", () => {
       assert.deepStrictEqual(lines, ["error: Key Vault getSecret of acs-connection-string failed"])
       assert.strictEqual((yield* emulator.stats).regenerations, 0)
       assert.deepStrictEqual(yield* secretsOf(emulator, [acs]), before)
+    }))
+})
+
+describe("scheduling.md: azure-functions-app.ts", () => {
+  it.effect("loads outside the Functions host with its app settings, and refuses to load without them", () =>
+    Effect.gen(function*() {
+      vi.stubEnv("ACS_RESOURCE_ID", "")
+      const missing = yield* Effect.flip(Effect.tryPromise(() => import("../src/azure-functions-app.js?missing")))
+      assert.include(String(missing.cause), "the app setting KEY_VAULT_URL is not set")
+      vi.stubEnv("KEY_VAULT_URL", "https://my-vault.vault.azure.net")
+      vi.stubEnv("ACS_RESOURCE_ID", idOf(acs))
+      vi.stubEnv("ACS_SECRET_NAME", "acs-connection-string")
+      // outside the host, app.timer only warns that it registers nothing
+      const warn = vi.spyOn(console, "warn").mockImplementation(() => {})
+      yield* Effect.promise(() => import("../src/azure-functions-app.js"))
+      const warnings = warn.mock.calls.map((args) => args.join(" "))
+      warn.mockRestore()
+      assert.isTrue(warnings.some((line) => line.includes(`"rotate-acs-keys"`)), warnings.join("\n"))
+      vi.unstubAllEnvs()
     }))
 })
