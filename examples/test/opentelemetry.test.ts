@@ -1,3 +1,4 @@
+import { AzureCredential } from "@effect-acs/core"
 import { Emulator } from "@effect-acs/emulator"
 import { assert, describe, it } from "@effect/vitest"
 import { AggregationTemporality, InMemoryMetricExporter } from "@opentelemetry/sdk-metrics"
@@ -127,5 +128,39 @@ describe("opentelemetry.md: opentelemetry.ts", () => {
       )
       assert.isAtLeast(second!.attributes["acs.attempts"] as number, 2)
       assert.strictEqual(second!.attributes["acs.status"], 200)
+    }))
+
+  it.scopedLive("a failed rotation: effect_acs.rotation.failures by step and error, the span's acs.error", () =>
+    Effect.gen(function*() {
+      const [acs] = resources(1).map((ref) => ({ ...ref, communicationServiceName: "acs-otel-forbidden" }))
+      // the token authenticates but may not regenerate: 403 AuthorizationFailed, a known outcome
+      const emulator = yield* Emulator.make({ resources: [acs!], forbiddenTokens: ["reader-token"] })
+      const { metrics, spans, value: error } = yield* exported(
+        Effect.flip(
+          otel.rotateTraced(idOf(acs!), { publish: () => Effect.void }).pipe(
+            Effect.provide(otel.ClientLive(AzureCredential.static("reader-token"), at(emulator)))
+          )
+        )
+      )
+      assert.strictEqual(error._tag === "RotationFailed" && error.step, "Regenerate")
+      assert.deepInclude(pointsOf(metrics, "effect_acs.rotation.failures").map((point) => point.attributes), {
+        step: "Regenerate",
+        error: "AuthorizationFailed"
+      })
+      assert.deepInclude(pointsOf(metrics, "effect_acs.rotations").map((point) => point.attributes), {
+        outcome: "failed"
+      })
+      const call = spans.find((span) => span.name === "CommunicationServices.regenerateKey")
+      assert.include(call!.attributes, {
+        "acs.error": "AuthorizationFailed",
+        "acs.status": 403,
+        "http.response.status_code": 403
+      })
+      assert.strictEqual(call!.status.code, 2) // SpanStatusCode.ERROR
+      assert.isFalse(
+        pointsOf(metrics, "effect_acs.key.rotated_at").some((point) =>
+          point.attributes["resource"] === "acs-otel-forbidden"
+        )
+      )
     }))
 })
