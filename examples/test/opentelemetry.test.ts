@@ -123,6 +123,8 @@ describe("opentelemetry.md: opentelemetry.ts", () => {
       )
       assert.isDefined(throttled)
       assert.isAtLeast(throttled!.value as number, 1)
+      // one span per call, not per attempt
+      assert.strictEqual(spans.filter((span) => span.name === "CommunicationServices.regenerateKey").length, 2)
       const second = spans.find((span) =>
         span.name === "CommunicationServices.regenerateKey" && span.attributes["acs.key_type"] === "Primary"
       )
