@@ -50,6 +50,7 @@ import * as Help from "./internal/help.js"
 import * as Ledger from "./internal/ledger.js"
 import * as Options from "./internal/options.js"
 import * as ProcessGroup from "./internal/processGroup.js"
+import * as Stop from "./internal/stop.js"
 import { version as packageVersion } from "./internal/version.js"
 import { Stdio } from "./Stdio.js"
 
@@ -356,11 +357,20 @@ export const run = (
       output.stdout(Help.answer(plan, { color: output.color === true, columns: output.columns }))
       return ExitCode.exitCodes.Success
     }
+    // a command that stops by itself (a fleet, with its summary) claims the stop; any other is interrupted
+    const stopRequested = yield* Deferred.make<void>()
+    let claims = 0
+    const stopService: Stop.Service = {
+      requested: Deferred.await(stopRequested),
+      isRequested: Deferred.isDone(stopRequested),
+      claim: Effect.acquireRelease(Effect.sync(() => claims++), () => Effect.sync(() => claims--))
+    }
     const fiber = yield* Effect.fork(
       (plan._tag === "Usage" ? Effect.fail(new UsageError({ reason: plan.reason })) : cli(["node", name, ...plan.args]))
         .pipe(
           Effect.withConsole(fromOutput(output)),
-          Effect.provideService(TokenCredentialOverride, options?.tokenCredential)
+          Effect.provideService(TokenCredentialOverride, options?.tokenCredential),
+          Effect.provideService(Stop.Stop, stopService)
         )
     )
     let stoppedBy: Signal | undefined
@@ -372,7 +382,10 @@ export const run = (
             `${name}: ${signal}: stopping at the next safe point (a regeneration under way and its publication ` +
               `finish first, a publish command within --publish-timeout); send it again to stop at once\n`
           )
-          return Fiber.interrupt(fiber)
+          return Effect.zipRight(
+            Deferred.succeed(stopRequested, undefined),
+            Effect.suspend(() => claims > 0 ? Effect.void : Fiber.interrupt(fiber))
+          )
         })))
     }
     const exit = yield* Fiber.await(fiber)
