@@ -299,8 +299,9 @@ export interface RunOptions {
   /**
    * Completes when the command is asked to stop (`main`: the first SIGINT or SIGTERM). The command is then
    * interrupted: a rotation stops at its next safe point (the regeneration and publication under way
-   * finish; a fleet starts no new resource) and prints what it did, and `run` returns `Interrupted` (130)
-   * for SIGINT, `Terminated` (143) for SIGTERM.
+   * finish) and prints what it did; a fleet is stopped through `Rotation.rotateFleet`'s `stop` (no resource
+   * starts any more) and prints its summary. `run` returns `Interrupted` (130) for SIGINT, `Terminated`
+   * (143) for SIGTERM.
    */
   readonly stop?: Effect.Effect<Signal> | undefined
 }

@@ -458,7 +458,9 @@ const fleetSummary = (
           render.duration(durationMillis)
         } (${state.failed.length} failed, ${
           interrupted ? `${stoppedCount} stopped at a safe point, ${notStarted} not started, ` : ""
-        }${unpublished.length} unpublished, throttled ${plural(state.throttled, "time")})\n` +
+        }${interrupted || unpublished.length > 0 ? `${unpublished.length} unpublished, ` : ""}throttled ${
+          plural(state.throttled, "time")
+        })\n` +
         (failed.length === 0
           ? ""
           : `failed:\n${
