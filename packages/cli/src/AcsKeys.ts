@@ -164,7 +164,8 @@ export const rotateCommand = Command.make(
 ).pipe(
   Command.withDescription(
     "Rotate both keys without an outage: regenerate the key clients do not use (Secondary first by default), " +
-      "publish it, then regenerate and publish the other. One resource, or every resource of --from-file. " +
+      "publish it (--verify data-plane proves it works), then regenerate and publish the other; --mode alternate " +
+      "replaces only that one key. --dry-run sends nothing. One resource, or every resource of --from-file. " +
       "Ctrl-C (or SIGTERM) stops at the next safe point and prints what was done (exit 130, 143 for SIGTERM); " +
       "a second one stops at once, killing running publish commands."
   )
@@ -191,7 +192,7 @@ export const emulatorCommand = Command.make(
 ).pipe(
   Command.withDescription(
     "Run the local Azure Resource Manager emulator of Regenerate Key and List Keys in the foreground (Ctrl-C " +
-      "stops it), with optional throttling and fault injection. Prints its URL."
+      "stops it), with optional throttling, fault injection and data plane (--data-plane). Prints its URL."
   )
 )
 

@@ -107,6 +107,37 @@ describe("rotate --verify data-plane", () => {
       ])
     }))
 
+  it.scopedLive("--from-file: every resource's new key verified (the rotated events say so)", () =>
+    Effect.gen(function*() {
+      const fleet = [ref("acs-a"), ref("acs-b")]
+      const emulator = yield* Emulator.make({ resources: fleet, dataPlane: true })
+      const work = yield* publishWorkspace("")
+      const file = work.file("ids.txt")
+      fs.writeFileSync(file, fleet.map(idOf).join("\n") + "\n")
+      const result = yield* cli([
+        "rotate",
+        "--from-file",
+        file,
+        "--endpoint",
+        emulator.url,
+        "--verify",
+        "data-plane",
+        "--publish-command",
+        work.command,
+        "--json"
+      ])
+      assert.strictEqual(result.status, codes.Success, result.stderr)
+      const rotated = result.stdout.trim().split("\n").map((line) => JSON.parse(line)).filter((event) =>
+        event.event === "rotated"
+      )
+      assert.deepStrictEqual(
+        rotated.map((event) => [event.resourceId, event.verified, event.next]).sort(),
+        fleet.map((resource) => [idOf(resource), ["Secondary"], "Secondary"]).sort()
+      )
+      const log = yield* emulator.requestLog
+      assert.strictEqual(log.filter((entry) => entry.method === "GET" && entry.status === 200).length, 2)
+    }))
+
   it("a rotation stopped at Verify exits with the status of the verification's failure", () => {
     const resourceId = idOf(acs)
     const at = (step: "Verify" | "Publish", cause: unknown) =>

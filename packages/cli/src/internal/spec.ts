@@ -426,13 +426,16 @@ export const commands: ReadonlyArray<Command> = [
     aliases: [],
     usage: "(--resource-id <id> | -s <id> -g <name> -n <name> | --from-file <path>) [options]",
     description: "Rotate both keys without an outage: regenerate the key clients do not use (Secondary first by " +
-      "default), publish it, then regenerate and publish the other. One resource, or every resource of " +
+      "default), publish it (--verify data-plane proves it works), then regenerate and publish the other; " +
+      "--mode alternate replaces only that one key. --dry-run sends nothing. One resource, or every resource of " +
       "--from-file. Ctrl-C (or SIGTERM) stops at the next safe point and prints what was done (exit 130, 143 for " +
       "SIGTERM); a second one stops at once, killing running publish commands.",
     flags: [...resourceFlags, ...Object.values(rotate), ...connectionFlags, ...outputFlags],
     examples: [
       "acs-keys rotate --resource-id \"$ID\" --publish-command ./publish.sh",
-      "acs-keys rotate --from-file ids.txt --concurrency 32 --publish-command ./publish.sh --json"
+      "acs-keys rotate --from-file ids.txt --concurrency 32 --publish-command ./publish.sh --json",
+      "acs-keys rotate --resource-id \"$ID\" --mode alternate --first \"$NEXT\" --verify data-plane --publish-command ./publish.sh",
+      "acs-keys rotate --from-file ids.txt --drain 10m --dry-run"
     ]
   },
   {
@@ -440,7 +443,7 @@ export const commands: ReadonlyArray<Command> = [
     aliases: [],
     usage: "[--port <port>] [--resource <id>]... [options]",
     description: "Run the local Azure Resource Manager emulator of Regenerate Key and List Keys in the foreground " +
-      "(Ctrl-C stops it), with optional throttling and fault injection. Prints its URL.",
+      "(Ctrl-C stops it), with optional throttling, fault injection and data plane (--data-plane). Prints its URL.",
     flags: [...Object.values(emulator), ...outputFlags],
     examples: [
       "acs-keys emulator --port 8080 --resource /subscriptions/1111/resourceGroups/rg/providers/" +
