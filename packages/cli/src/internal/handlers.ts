@@ -1,5 +1,5 @@
 import * as CommunicationServices from "@effect-acs/core/CommunicationServices"
-import * as DataPlane from "@effect-acs/core/DataPlane"
+import type * as DataPlane from "@effect-acs/core/DataPlane"
 import type * as Errors from "@effect-acs/core/Errors"
 import * as Rotation from "@effect-acs/core/Rotation"
 import type * as KeyType from "@effect-acs/schema/KeyType"
@@ -160,6 +160,22 @@ const checkRotateOptions = (options: RotateOptions): Effect.Effect<void, UsageEr
   return Effect.void
 }
 
+/**
+ * `DataPlane.verifyWith` (its default timeout unless `--verify-timeout`), loaded on first use: the commands
+ * that do not verify do not load the signing code.
+ */
+const verifyOn = (timeout: Option.Option<number>) => {
+  const options: DataPlane.VerifyOptions = Option.match(timeout, {
+    onNone: () => ({}),
+    onSome: (seconds) => ({ timeout: Duration.millis(Math.round(seconds * 1000)) })
+  })
+  return (key: Rotation.PublishedKey): Effect.Effect<void, DataPlane.VerifyError, HttpClient.HttpClient> =>
+    Effect.flatMap(
+      Effect.promise(() => import("@effect-acs/core/DataPlane")),
+      (module) => module.verifyWith(options)(key)
+    )
+}
+
 /** The rotation options the plan and the rotation share (everything but publish and its retries). */
 const planOptions = (options: RotateOptions) => {
   const drain = drainOf(options)
@@ -168,14 +184,7 @@ const planOptions = (options: RotateOptions) => {
     first: options.first,
     readKeys: options.readKeys,
     ...(drain === undefined ? {} : { drain }),
-    ...(options.verify === "data-plane"
-      ? {
-        verify: Option.match(options.verifyTimeout, {
-          onNone: () => DataPlane.verify,
-          onSome: (seconds) => DataPlane.verifyWith({ timeout: Duration.millis(Math.round(seconds * 1000)) })
-        })
-      }
-      : {})
+    ...(options.verify === "data-plane" ? { verify: verifyOn(options.verifyTimeout) } : {})
   }
 }
 
