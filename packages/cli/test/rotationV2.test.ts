@@ -234,8 +234,17 @@ describe("rotate --mode alternate", () => {
         assert.strictEqual(result.status, codes.UsageError, wait.join(" "))
         assert.include(result.stderr, `acs-keys: UsageError: ${wait[0]} cannot be combined with --mode alternate`)
       }
-      const bad = yield* cli(["rotate", "--ids", idOf(acs), "--endpoint", emulator.url, "--drain", "soon"])
-      assert.strictEqual(bad.status, codes.UsageError)
+      // and what cannot mean anything: a drain that is not a duration, two drains, a timeout without a verify
+      const refused: ReadonlyArray<readonly [ReadonlyArray<string>, string]> = [
+        [["--drain", "soon"], "--drain must be a duration"],
+        [["--drain", "1m", "--grace-seconds", "60"], "--drain and --grace-seconds say the same thing"],
+        [["--verify-timeout", "5"], "--verify-timeout applies to --verify data-plane only"]
+      ]
+      for (const [more, message] of refused) {
+        const result = yield* cli(["rotate", "--ids", idOf(acs), "--endpoint", emulator.url, ...more])
+        assert.strictEqual(result.status, codes.UsageError, more.join(" "))
+        assert.include(result.stderr, message)
+      }
       assert.strictEqual((yield* emulator.stats).requests, 0)
       assert.deepStrictEqual(yield* liveKeys(emulator), before)
     }))
@@ -349,6 +358,8 @@ if [ "$name" = acs-2.Secondary ]; then while [ ! -e "$dir/release" ]; do sleep 0
           if (format.length > 0) {
             const summary = lastJson(result.stdout)
             assert.strictEqual(summary.event, "summary")
+            // one summary, the fleet's own (not a second one from an interruption)
+            assert.strictEqual(result.stdout.split("\n").filter((line) => line.includes(`"event":"summary"`)).length, 1)
             assert.deepInclude(summary, {
               total: 3,
               rotated: 0,
@@ -368,6 +379,7 @@ if [ "$name" = acs-2.Secondary ]; then while [ ! -e "$dir/release" ]; do sleep 0
               [[idOf(fleet[0]!), "Secondary"]]
             )
           } else {
+            assert.strictEqual(result.stdout.match(/^interrupted: /gm)?.length, 1)
             assert.match(
               result.stdout,
               /^interrupted: rotated 0 of 3 resources in .+ \(1 failed, 1 stopped at a safe point, 1 not started, 1 unpublished, throttled 0 times\)$/m
