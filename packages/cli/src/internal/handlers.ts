@@ -419,9 +419,9 @@ const unpublishedOf = (
 }
 
 /**
- * The last word on a fleet: its summary, also when it was stopped (then with what was left undone). `stopped`
- * is the library's summary of a fleet stopped by `stop` (its counts of stopped and not started rotations);
- * without it an interrupted fleet's counts are the ledger's.
+ * The last word on a fleet: its summary, also when it was stopped (then with what was left undone).
+ * `librarySummary` is what `Rotation.rotateFleet` returned (its counts of stopped and not started rotations,
+ * and the keys it knows to be unpublished); a fleet interrupted before it could return has the ledger's only.
  */
 const fleetSummary = (
   options: RotateOptions,
@@ -429,20 +429,20 @@ const fleetSummary = (
   state: FleetState,
   ledger: Ledger.Ledger,
   interrupted: boolean,
-  stoppedSummary?: Rotation.FleetSummary
+  librarySummary?: Rotation.FleetSummary
 ) =>
   Effect.gen(function*() {
     const durationMillis = (yield* Clock.currentTimeMillis) - state.startedAt
     const stopped = interrupted ? ledger.unfinished() : []
-    const stoppedCount = stoppedSummary === undefined
+    const stoppedCount = librarySummary === undefined
       ? stopped.length
-      : Math.max(stoppedSummary.stopped, stopped.length)
-    const notStarted = stoppedSummary !== undefined
-      ? stoppedSummary.notStarted
+      : Math.max(librarySummary.stopped, stopped.length)
+    const notStarted = librarySummary !== undefined
+      ? librarySummary.notStarted
       : interrupted
       ? Math.max(0, state.total - state.rotated - state.failed.length - stopped.length)
       : 0
-    const unpublished = unpublishedOf(ledger, stoppedSummary)
+    const unpublished = unpublishedOf(ledger, librarySummary)
     const failed = state.failed.map((failure) => ({
       resourceId: Ledger.displayId(failure.resourceId),
       error: failure.error
@@ -575,7 +575,7 @@ export const rotateFleet = (
         { ...state, rotated: summary.rotated, throttled: summary.throttled },
         ledger,
         stopped,
-        stopped ? summary : undefined
+        summary
       )
       // stopped by a signal: `run` reports it and exits with its status (130, 143), failures or not
       if (stopped) return yield* Effect.interrupt
