@@ -311,7 +311,7 @@ describe("rotate --dry-run", () => {
 
 describe("a fleet stopped (Ctrl-C): Rotation's stop, then the summary", () => {
   it.scopedLive(
-    "rotated, failed, stopped, not started and unpublished counted; exit 130",
+    "rotated, failed, stopped, not started and unpublished counted; exit 130 (SIGINT) or 143 (SIGTERM)",
     () =>
       Effect.gen(function*() {
         const fleet = [ref("acs-1"), ref("acs-2"), ref("acs-3")]
@@ -323,7 +323,11 @@ if [ "$name" = acs-2.Secondary ]; then while [ ! -e "$dir/release" ]; do sleep 0
         )
         const file = work.file("ids.txt")
         fs.writeFileSync(file, fleet.map(idOf).join("\n") + "\n")
-        for (const format of [["--json"], []]) {
+        const runs: ReadonlyArray<readonly [ReadonlyArray<string>, AcsKeys.Signal]> = [
+          [["--json"], "SIGINT"],
+          [[], "SIGTERM"]
+        ]
+        for (const [format, signal] of runs) {
           yield* emulator.resetStats
           for (const name of ["acs-2.Secondary", "release"]) fs.rmSync(work.file(name), { force: true })
           // Ctrl-C once acs-2's publication is under way, then let that publication finish
@@ -334,7 +338,7 @@ if [ "$name" = acs-2.Secondary ]; then while [ ! -e "$dir/release" ]; do sleep 0
               () => fs.existsSync(work.file("acs-2.Secondary"))
             )
               .pipe(
-                Effect.zipRight(Deferred.succeed(stop, "SIGINT")),
+                Effect.zipRight(Deferred.succeed(stop, signal)),
                 Effect.zipRight(Effect.sync(() => fs.writeFileSync(work.file("release"), "")))
               )
           )
@@ -353,8 +357,12 @@ if [ "$name" = acs-2.Secondary ]; then while [ ! -e "$dir/release" ]; do sleep 0
             ...format
           ], { stop: Deferred.await(stop) }))
           const result = yield* Fiber.join(run)
-          assert.strictEqual(result.status, codes.Interrupted, result.stderr)
-          assert.include(result.stderr, "acs-keys: Interrupted (SIGINT)")
+          // SIGINT (Ctrl-C) exits 130, SIGTERM 143, as any stopped command
+          assert.strictEqual(result.status, signal === "SIGINT" ? codes.Interrupted : codes.Terminated, result.stderr)
+          assert.include(
+            result.stderr,
+            signal === "SIGINT" ? "acs-keys: Interrupted (SIGINT)" : "acs-keys: Terminated (SIGTERM)"
+          )
           if (format.length > 0) {
             const summary = lastJson(result.stdout)
             assert.strictEqual(summary.event, "summary")
