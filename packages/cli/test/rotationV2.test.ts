@@ -250,6 +250,28 @@ describe("rotate --mode alternate", () => {
     }))
 })
 
+describe("rotate --read-keys", () => {
+  it.scopedLive("reads the keys first: 3 requests instead of 2, listKeys the first step", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ resources: [acs] })
+      const rotate = (...more: Array<string>) =>
+        cli(["rotate", "--ids", idOf(acs), "--endpoint", emulator.url, "--json", ...more])
+      const plain = yield* rotate()
+      assert.strictEqual(plain.status, codes.Success, plain.stderr)
+      assert.strictEqual((yield* emulator.stats).requests, 2)
+      yield* emulator.resetStats
+      const read = yield* rotate("--read-keys")
+      assert.strictEqual(read.status, codes.Success, read.stderr)
+      assert.strictEqual((yield* emulator.stats).requests, 3)
+      assert.strictEqual(JSON.parse(read.stdout).steps[0].action, "listKeys")
+      assert.deepStrictEqual((yield* emulator.requestLog).map((entry) => entry.operation), [
+        "listKeys",
+        "regenerateKey",
+        "regenerateKey"
+      ])
+    }))
+})
+
 describe("rotate --dry-run", () => {
   it.scopedLive("one resource: the steps in order and the writes, 0 requests", () =>
     Effect.gen(function*() {
