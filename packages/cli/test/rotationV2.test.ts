@@ -216,6 +216,33 @@ describe("rotate --mode alternate", () => {
       assert.strictEqual((yield* emulator.stats).regenerations, 2)
     }))
 
+  it.scopedLive("stopped during its publication: says what it published, and no other key as left undone", () =>
+    Effect.gen(function*() {
+      const emulator = yield* Emulator.make({ resources: [acs] })
+      const work = yield* publishWorkspace(`while [ ! -e "$dir/release" ]; do sleep 0.1; done`)
+      const stop = yield* Deferred.make<AcsKeys.Signal>()
+      yield* Effect.fork(
+        waitUntil("the publish command to receive the key", () => fs.existsSync(work.file("acs-v2.Secondary"))).pipe(
+          Effect.zipRight(Deferred.succeed(stop, "SIGINT")),
+          Effect.zipRight(Effect.sync(() => fs.writeFileSync(work.file("release"), "")))
+        )
+      )
+      const result = yield* cli([
+        "rotate",
+        "--ids",
+        idOf(acs),
+        "--endpoint",
+        emulator.url,
+        "--mode",
+        "alternate",
+        "--publish-command",
+        work.command
+      ], { stop: Deferred.await(stop) })
+      assert.strictEqual(result.status, codes.Interrupted, result.stderr)
+      assert.include(result.stdout, `Interrupted the rotation of ${idOf(acs)}: published Secondary\n`)
+      assert.notInclude(result.stdout, "not regenerated")
+    }))
+
   it.scopedLive("--drain (or --grace-seconds) with --mode alternate: a usage error, before any request", () =>
     Effect.gen(function*() {
       const emulator = yield* Emulator.make({ resources: [acs] })

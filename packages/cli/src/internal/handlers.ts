@@ -270,6 +270,7 @@ const unpublishedText = (unpublished: ReturnType<Ledger.Ledger["unpublished"]>) 
  * keeps them for the result (they are live: they must reach the caller).
  */
 const interruptedView = (
+  options: RotateOptions,
   resource: CommunicationServices.ResourceInput,
   ledger: Ledger.Ledger,
   printed: ReadonlyArray<unknown>
@@ -288,7 +289,11 @@ const interruptedView = (
       ...(printed.length > 0 ? { keys: printed } : {})
     }),
     text: () => {
-      const remaining = (["Primary", "Secondary"] as const).filter((keyType) =>
+      // the keys this run was to replace: in mode alternate, --first only
+      const replaced: ReadonlyArray<KeyType.KeyType> = options.mode === "alternate"
+        ? [options.first]
+        : ["Primary", "Secondary"]
+      const remaining = replaced.filter((keyType) =>
         !published.includes(keyType) && !unpublished.some((key) => key.keyType === keyType)
       )
       return `Interrupted the rotation of ${resourceId}: ${
@@ -357,7 +362,7 @@ const rotateOne = (
             })
             : Effect.void
         ),
-        Effect.onInterrupt(() => renderer.print(interruptedView(resource, ledger, published)))
+        Effect.onInterrupt(() => renderer.print(interruptedView(options, resource, ledger, published)))
       )
       yield* renderer.print(rotatedView(options, report, published))
       if (Option.isNone(options.publishCommand)) yield* renderer.hint
