@@ -50,6 +50,7 @@ import * as Help from "./internal/help.js"
 import * as Ledger from "./internal/ledger.js"
 import * as Options from "./internal/options.js"
 import * as ProcessGroup from "./internal/processGroup.js"
+import * as Stop from "./internal/stop.js"
 import { version as packageVersion } from "./internal/version.js"
 import { Stdio } from "./Stdio.js"
 
@@ -163,7 +164,8 @@ export const rotateCommand = Command.make(
 ).pipe(
   Command.withDescription(
     "Rotate both keys without an outage: regenerate the key clients do not use (Secondary first by default), " +
-      "publish it, then regenerate and publish the other. One resource, or every resource of --from-file. " +
+      "publish it (--verify data-plane proves it works), then regenerate and publish the other; --mode alternate " +
+      "replaces only that one key. --dry-run sends nothing. One resource, or every resource of --from-file. " +
       "Ctrl-C (or SIGTERM) stops at the next safe point and prints what was done (exit 130, 143 for SIGTERM); " +
       "a second one stops at once, killing running publish commands."
   )
@@ -190,7 +192,7 @@ export const emulatorCommand = Command.make(
 ).pipe(
   Command.withDescription(
     "Run the local Azure Resource Manager emulator of Regenerate Key and List Keys in the foreground (Ctrl-C " +
-      "stops it), with optional throttling and fault injection. Prints its URL."
+      "stops it), with optional throttling, fault injection and data plane (--data-plane). Prints its URL."
   )
 )
 
@@ -298,8 +300,9 @@ export interface RunOptions {
   /**
    * Completes when the command is asked to stop (`main`: the first SIGINT or SIGTERM). The command is then
    * interrupted: a rotation stops at its next safe point (the regeneration and publication under way
-   * finish; a fleet starts no new resource) and prints what it did, and `run` returns `Interrupted` (130)
-   * for SIGINT, `Terminated` (143) for SIGTERM.
+   * finish) and prints what it did; a fleet is stopped through `Rotation.rotateFleet`'s `stop` (no resource
+   * starts any more) and prints its summary. `run` returns `Interrupted` (130) for SIGINT, `Terminated`
+   * (143) for SIGTERM.
    */
   readonly stop?: Effect.Effect<Signal> | undefined
 }
@@ -356,11 +359,20 @@ export const run = (
       output.stdout(Help.answer(plan, { color: output.color === true, columns: output.columns }))
       return ExitCode.exitCodes.Success
     }
+    // a command that stops by itself (a fleet, with its summary) claims the stop; any other is interrupted
+    const stopRequested = yield* Deferred.make<void>()
+    let claims = 0
+    const stopService: Stop.Service = {
+      requested: Deferred.await(stopRequested),
+      isRequested: Deferred.isDone(stopRequested),
+      claim: Effect.acquireRelease(Effect.sync(() => claims++), () => Effect.sync(() => claims--))
+    }
     const fiber = yield* Effect.fork(
       (plan._tag === "Usage" ? Effect.fail(new UsageError({ reason: plan.reason })) : cli(["node", name, ...plan.args]))
         .pipe(
           Effect.withConsole(fromOutput(output)),
-          Effect.provideService(TokenCredentialOverride, options?.tokenCredential)
+          Effect.provideService(TokenCredentialOverride, options?.tokenCredential),
+          Effect.provideService(Stop.Stop, stopService)
         )
     )
     let stoppedBy: Signal | undefined
@@ -372,7 +384,10 @@ export const run = (
             `${name}: ${signal}: stopping at the next safe point (a regeneration under way and its publication ` +
               `finish first, a publish command within --publish-timeout); send it again to stop at once\n`
           )
-          return Fiber.interrupt(fiber)
+          return Effect.zipRight(
+            Deferred.succeed(stopRequested, undefined),
+            Effect.suspend(() => claims > 0 ? Effect.void : Fiber.interrupt(fiber))
+          )
         })))
     }
     const exit = yield* Fiber.await(fiber)

@@ -21,6 +21,10 @@
  * | 14 | `RotationFailed`: a rotation stopped (or, with `--from-file`, at least one did) |
  * | 15 | `FleetFileError`: the `--from-file` file is unreadable or malformed |
  * | 16 | `EmulatorStartError`: the emulator could not start (options, seed or state file, port) |
+ * | 17 | `KeyRejected`: `rotate --verify data-plane`: the data plane refused the new key (the other key was left alone) |
+ * | 18 | `DataPlaneTransportError`: `--verify data-plane`: the data plane could not be reached or did not answer |
+ * | 19 | `DataPlaneUnexpectedResponse`: `--verify data-plane`: the data plane answered neither yes nor no |
+ * | 20 | `InvalidConnectionString`: `--verify data-plane`: the new connection string cannot be used to verify |
  * | 130 | `Interrupted`: stopped by SIGINT (Ctrl-C), at a safe point (or at once by a second one) |
  * | 143 | `Terminated`: stopped by SIGTERM, at a safe point (or at once by a second signal) |
  *
@@ -61,6 +65,10 @@ export const exitCodes = {
   RotationFailed: 14,
   FleetFileError: 15,
   EmulatorStartError: 16,
+  KeyRejected: 17,
+  DataPlaneTransportError: 18,
+  DataPlaneUnexpectedResponse: 19,
+  InvalidConnectionString: 20,
   Interrupted: 130,
   Terminated: 143
 } as const
@@ -104,6 +112,17 @@ const emulatorStartTags: ReadonlySet<string> = new Set([
   "ListenError"
 ])
 
+/**
+ * The failures of `DataPlane.verify`: a rotation stopped at `Verify` exits with the status of its cause, since
+ * what to do differs (a refused key is published and does not work; an unknown answer may be retried).
+ */
+const verifyTags: ReadonlySet<string> = new Set([
+  "KeyRejected",
+  "DataPlaneTransportError",
+  "DataPlaneUnexpectedResponse",
+  "InvalidConnectionString"
+])
+
 /** Names that are not error tags. */
 const signalNames: ReadonlySet<string> = new Set(["Success", "Interrupted", "Terminated"])
 
@@ -112,8 +131,9 @@ const tagOf = (error: unknown): string | undefined =>
 
 /**
  * The name of the exit status of a failure: its `_tag` when it has its own status, `UsageError` for a
- * command line the parser rejected, `RotationFailed` for a fleet with failures, `EmulatorStartError` for
- * any error starting the emulator, otherwise `Unexpected`.
+ * command line the parser rejected, `RotationFailed` for a fleet with failures, the tag of its cause for a
+ * rotation stopped at `Verify` by `DataPlane.verify` (`KeyRejected`...), `EmulatorStartError` for any error
+ * starting the emulator, otherwise `Unexpected`.
  *
  * @example
  * ```ts
@@ -130,6 +150,10 @@ export const nameOf = (error: unknown): Name => {
   const tag = tagOf(error)
   if (tag === undefined) return "Unexpected"
   if (tag === "FleetIncomplete") return "RotationFailed"
+  if (tag === "RotationFailed" && Predicate.isRecord(error) && error.step === "Verify") {
+    const cause = tagOf(error.cause)
+    if (cause !== undefined && verifyTags.has(cause)) return cause as Name
+  }
   if (emulatorStartTags.has(tag)) return "EmulatorStartError"
   return tag in exitCodes && !signalNames.has(tag) ? tag as Name : "Unexpected"
 }

@@ -4,7 +4,7 @@
  * the cause of a failed rotation); every option of every command is documented.
  */
 import { AcsKeys, CliError, ExitCode } from "@effect-acs/cli"
-import { Errors, Rotation } from "@effect-acs/core"
+import { DataPlane, Errors, Rotation } from "@effect-acs/core"
 import { EmulatorError } from "@effect-acs/emulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as fs from "node:fs"
@@ -56,11 +56,15 @@ describe("docs/cli.md says what the code does", () => {
     const tags = [
       ...tagsOf(Errors),
       ...tagsOf({ RotationFailed: Rotation.RotationFailed, PublishTimedOut: Rotation.PublishTimedOut }),
+      // rotate --verify data-plane: a rotation stopped at Verify exits with the status of these
+      ...tagsOf(DataPlane),
       ...tagsOf(CliError),
       ...tagsOf(EmulatorError)
     ]
     // the classes were found (a module that stopped exporting them would make this test vacuous)
-    for (const tag of ["InvalidInput", "UnexpectedResponse", "FleetIncomplete", "UsageError", "ListenError"]) {
+    for (
+      const tag of ["InvalidInput", "UnexpectedResponse", "FleetIncomplete", "UsageError", "ListenError", "KeyRejected"]
+    ) {
       assert.include(tags, tag)
     }
     const table = section("### Error tags")
@@ -72,6 +76,11 @@ describe("docs/cli.md says what the code does", () => {
         continue
       }
       assert.strictEqual(rows.get(tag), ExitCode.fromError({ _tag: tag }), `${tag}: its documented status`)
+    }
+    // the tags of DataPlane reach acs-keys as the cause of a rotation stopped at Verify: that is their status
+    for (const tag of tagsOf(DataPlane)) {
+      const stopped = { _tag: "RotationFailed", step: "Verify", cause: { _tag: tag } }
+      assert.strictEqual(rows.get(tag), ExitCode.fromError(stopped), `${tag}: the status of a rotation it stopped`)
     }
     // and nothing documented that the code does not have (but @effect/cli's own ValidationError)
     for (const tag of rows.keys()) if (tag !== "ValidationError") assert.include(tags, tag, `${tag} is not a tag`)

@@ -40,6 +40,42 @@ const post = (url: string, body: string) =>
   )
 
 describe("acs-keys emulator: every option of the emulator", () => {
+  it.scopedLive("--data-plane: connection strings point at the emulator, and rotate --verify data-plane passes", () =>
+    Effect.gen(function*() {
+      const url = yield* startEmulator(["--data-plane"])
+      const shown = yield* cli([
+        "list",
+        "--ids",
+        idOf(acs),
+        "--endpoint",
+        url,
+        "--query",
+        "primaryConnectionString",
+        "-o",
+        "tsv",
+        "--show-secrets"
+      ])
+      assert.isTrue(shown.stdout.startsWith(`endpoint=${url}/acs/`), shown.stdout.slice(0, 40))
+      const rotated = yield* cli(["rotate", "--ids", idOf(acs), "--endpoint", url, "--verify", "data-plane", "--json"])
+      assert.strictEqual(rotated.status, ExitCode.exitCodes.Success, rotated.stderr)
+      assert.deepStrictEqual(JSON.parse(rotated.stdout).verified, ["Secondary"])
+      // without it, the connection strings name Azure's data plane, not the emulator
+      const plain = yield* startEmulator([])
+      const other = yield* cli([
+        "list",
+        "--ids",
+        idOf(acs),
+        "--endpoint",
+        plain,
+        "--query",
+        "primaryConnectionString",
+        "-o",
+        "tsv",
+        "--show-secrets"
+      ])
+      assert.isFalse(other.stdout.startsWith(`endpoint=${plain}`), other.stdout.slice(0, 40))
+    }))
+
   it.scopedLive("--max-request-bytes: a larger body is answered 413, a smaller one is served", () =>
     Effect.gen(function*() {
       const url = yield* startEmulator(["--max-request-bytes", "40"])

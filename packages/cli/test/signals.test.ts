@@ -330,6 +330,7 @@ describe("acs-keys rotate --from-file, interrupted", () => {
           failed: [],
           interrupted: true,
           stopped: [{ resourceId: idOf(fleet[0]!), published: ["Secondary"] }],
+          stoppedCount: 1,
           notStarted: 2,
           unpublished: []
         })

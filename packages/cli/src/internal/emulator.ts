@@ -40,6 +40,7 @@ export interface EmulatorOptions {
   readonly commitLatencyMs: Option.Option<number>
   readonly faultOperations: ReadonlyArray<"regenerateKey" | "listKeys">
   readonly seed: Option.Option<string>
+  readonly dataPlane: boolean
   readonly output: Renderer.OutputOptions
 }
 
@@ -86,7 +87,8 @@ export const emulatorOptions = (options: EmulatorOptions) =>
     regenerateLatency: millis(options.regenerateLatencyMs),
     maxRequestBytes: Option.getOrUndefined(options.maxRequestBytes),
     requestLogSize: Option.getOrUndefined(options.requestLogSize),
-    faults: faultsOf(options)
+    faults: faultsOf(options),
+    dataPlane: options.dataPlane
   }))
 
 /** Starts the emulator, prints where it listens (never a key or a token), and runs until interrupted. */
@@ -98,7 +100,13 @@ export const run = (options: EmulatorOptions) =>
     const resources = yield* running.resources
     const customToken = config.tokens !== undefined
     yield* renderer.print({
-      json: () => ({ url: running.url, host: running.host, port: running.port, resources: resources.length }),
+      json: () => ({
+        url: running.url,
+        host: running.host,
+        port: running.port,
+        resources: resources.length,
+        dataPlane: config.dataPlane === true
+      }),
       text: () =>
         `Communication Services ARM emulator listening on ${running.url}\n` +
         render.rows([
@@ -111,6 +119,10 @@ export const run = (options: EmulatorOptions) =>
           ],
           ["throttling", config.throttle === false ? "off" : "on"],
           ["faults", config.faults === undefined ? "off" : "on"],
+          [
+            "data plane",
+            config.dataPlane === true ? "on (connection strings point at this emulator)" : "off"
+          ],
           ...(config.stateFile === undefined ? [] : [["state file", config.stateFile] as const])
         ])
     })

@@ -1,4 +1,5 @@
 import * as CommunicationServices from "@effect-acs/core/CommunicationServices"
+import type * as DataPlane from "@effect-acs/core/DataPlane"
 import type * as Errors from "@effect-acs/core/Errors"
 import * as Rotation from "@effect-acs/core/Rotation"
 import type * as KeyType from "@effect-acs/schema/KeyType"
@@ -12,6 +13,7 @@ import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import { type FleetFileError, FleetIncomplete, UsageError } from "../CliError.js"
+import * as ExitCode from "../ExitCode.js"
 import * as FleetFile from "../FleetFile.js"
 import * as PublishCommand from "../PublishCommand.js"
 import { Stdio } from "../Stdio.js"
@@ -22,6 +24,7 @@ import type { RotateTarget } from "./options.js"
 import * as Progress from "./progress.js"
 import * as render from "./render.js"
 import * as Renderer from "./renderer.js"
+import * as Stop from "./stop.js"
 
 /** The options every client command has. */
 export interface Common extends Client.Connection {
@@ -116,6 +119,12 @@ export const list = (options: Common & { readonly resource: CommunicationService
 export interface RotateOptions extends Common {
   readonly target: RotateTarget
   readonly first: KeyType.KeyType
+  readonly mode: Rotation.Mode
+  readonly verify: "none" | "data-plane"
+  readonly verifyTimeout: Option.Option<number>
+  readonly drain: Option.Option<Duration.Duration>
+  readonly readKeys: boolean
+  readonly dryRun: boolean
   readonly publishCommand: Option.Option<string>
   readonly publishRetries: number
   readonly publishTimeout: number
@@ -124,6 +133,60 @@ export interface RotateOptions extends Common {
 }
 
 type Publish = (key: Rotation.PublishedKey) => Effect.Effect<void, unknown>
+
+/** `--drain`, or `--grace-seconds` (its older spelling); `undefined` for none. */
+const drainOf = (options: RotateOptions): Duration.Duration | undefined =>
+  Option.isSome(options.drain)
+    ? options.drain.value
+    : options.graceSeconds > 0
+    ? Duration.seconds(options.graceSeconds)
+    : undefined
+
+/** What the library would refuse, or what cannot mean anything, refused as usage errors before any I/O. */
+const checkRotateOptions = (options: RotateOptions): Effect.Effect<void, UsageError> => {
+  const usage = (reason: string) => Effect.fail(new UsageError({ reason }))
+  if (Option.isSome(options.drain) && options.graceSeconds > 0) {
+    return usage("--drain and --grace-seconds say the same thing: give one of them")
+  }
+  if (options.mode === "alternate" && drainOf(options) !== undefined) {
+    return usage(
+      `${Option.isSome(options.drain) ? "--drain" : "--grace-seconds"} cannot be combined with --mode alternate: ` +
+        "an alternate run replaces one key, so there is no other key to wait for"
+    )
+  }
+  if (Option.isSome(options.verifyTimeout) && options.verify !== "data-plane") {
+    return usage("--verify-timeout applies to --verify data-plane only")
+  }
+  return Effect.void
+}
+
+/**
+ * `DataPlane.verifyWith` (its default timeout unless `--verify-timeout`), loaded on first use: the commands
+ * that do not verify do not load the signing code.
+ */
+const verifyOn = (timeout: Option.Option<number>) => {
+  const options: DataPlane.VerifyOptions = Option.match(timeout, {
+    onNone: () => ({}),
+    onSome: (seconds) => ({ timeout: Duration.millis(Math.round(seconds * 1000)) })
+  })
+  return (key: Rotation.PublishedKey): Effect.Effect<void, DataPlane.VerifyError, HttpClient.HttpClient> =>
+    Effect.flatMap(
+      Effect.promise(() => import("@effect-acs/core/DataPlane")),
+      (module) => module.verifyWith(options)(key)
+    )
+}
+
+/** The rotation options the plan and the rotation share (everything but publish and its retries). */
+const planOptions = (options: RotateOptions) => {
+  const drain = drainOf(options)
+  return {
+    mode: options.mode,
+    first: options.first,
+    readKeys: options.readKeys,
+    ...(drain === undefined ? {} : { drain }),
+    ...(options.verify === "data-plane" ? { verify: verifyOn(options.verifyTimeout) } : {})
+  }
+}
 
 /**
  * The rotation options shared by one resource and a fleet; `print` publishes a key when no command is given.
@@ -143,12 +206,11 @@ const rotationOptions = (options: RotateOptions, print: Publish, ledger: Ledger.
           onSuccess: () => Effect.sync(() => ledger.published(key.resourceId, key.keyType))
         })
       ),
-    first: options.first,
+    ...planOptions(options),
     // the command enforces the timeout itself (killing its process group, with a precise error); the
     // rotation's own timeout is a backstop, a little later, for a command that does not end when killed
     publishTimeout: Duration.sum(publishTimeout, Duration.seconds(5)),
-    publishRetry: Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(options.publishRetries))),
-    ...(options.graceSeconds > 0 ? { verify: () => Effect.sleep(`${options.graceSeconds} seconds`) } : {})
+    publishRetry: Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(options.publishRetries)))
   }
 }
 
@@ -208,6 +270,7 @@ const unpublishedText = (unpublished: ReturnType<Ledger.Ledger["unpublished"]>) 
  * keeps them for the result (they are live: they must reach the caller).
  */
 const interruptedView = (
+  options: RotateOptions,
   resource: CommunicationServices.ResourceInput,
   ledger: Ledger.Ledger,
   printed: ReadonlyArray<unknown>
@@ -226,7 +289,11 @@ const interruptedView = (
       ...(printed.length > 0 ? { keys: printed } : {})
     }),
     text: () => {
-      const remaining = (["Primary", "Secondary"] as const).filter((keyType) =>
+      // the keys this run was to replace: in mode alternate, --first only
+      const replaced: ReadonlyArray<KeyType.KeyType> = options.mode === "alternate"
+        ? [options.first]
+        : ["Primary", "Secondary"]
+      const remaining = replaced.filter((keyType) =>
         !published.includes(keyType) && !unpublished.some((key) => key.keyType === keyType)
       )
       return `Interrupted the rotation of ${resourceId}: ${
@@ -235,6 +302,12 @@ const interruptedView = (
     }
   }
 }
+
+/** Which key was replaced and which one the next run replaces. */
+const nextText = (report: Rotation.RotationReport): string =>
+  report.mode === "alternate"
+    ? `mode alternate: replaced the ${report.regenerated.join(", ")} key; next run: --first ${report.next}\n`
+    : `next run: --first ${report.next}\n`
 
 const rotatedView = (
   options: RotateOptions,
@@ -245,8 +318,11 @@ const rotatedView = (
   return {
     json: () => ({
       resourceId,
+      mode: report.mode,
       regenerated: report.regenerated,
       published: report.published,
+      verified: report.verified,
+      next: report.next,
       recovered: report.recovered,
       durationMillis: report.finishedAt - report.startedAt,
       steps: report.steps.map((step) => render.safeJson(step)),
@@ -257,7 +333,9 @@ const rotatedView = (
         report.regenerated.join(", ")
       }; published ${report.published.join(", ")}${
         Option.isSome(options.publishCommand) ? " with the publish command" : ""
-      }${report.recovered ? "; recovered an unknown outcome with listKeys" : ""}\n` + render.rows(stepRows(report))
+      }${report.verified.length === 0 ? "" : `; verified ${report.verified.join(", ")} on the data plane`}${
+        report.recovered ? "; recovered an unknown outcome with listKeys" : ""
+      }\n` + nextText(report) + render.rows(stepRows(report))
   }
 }
 
@@ -284,7 +362,7 @@ const rotateOne = (
             })
             : Effect.void
         ),
-        Effect.onInterrupt(() => renderer.print(interruptedView(resource, ledger, published)))
+        Effect.onInterrupt(() => renderer.print(interruptedView(options, resource, ledger, published)))
       )
       yield* renderer.print(rotatedView(options, report, published))
       if (Option.isNone(options.publishCommand)) yield* renderer.hint
@@ -298,8 +376,11 @@ const fleetEventView = (event: Rotation.FleetEvent): Renderer.View => {
         return {
           event: "rotated",
           resourceId: Ledger.displayId(event.resourceId),
+          mode: event.report.mode,
           regenerated: event.report.regenerated,
           published: event.report.published,
+          verified: event.report.verified,
+          next: event.report.next,
           recovered: event.report.recovered,
           durationMillis: event.report.finishedAt - event.report.startedAt
         }
@@ -327,19 +408,46 @@ interface FleetState {
   readonly startedAt: number
 }
 
-/** The last word on a fleet: its summary, also when it was interrupted (then with what was left undone). */
+/** The keys that may be live unpublished: the ledger's (with why), and any other the library names. */
+const unpublishedOf = (
+  ledger: Ledger.Ledger,
+  summary: Rotation.FleetSummary | undefined
+): Array<Ledger.Unpublished> => {
+  const known = ledger.unpublished()
+  const more = (summary?.unpublished ?? []).filter((key) =>
+    !known.some((entry) =>
+      entry.keyType === key.keyType &&
+      entry.resourceId.toLowerCase() === Ledger.displayId(key.resourceId).toLowerCase()
+    )
+  ).map((key) => ({ resourceId: Ledger.displayId(key.resourceId), keyType: key.keyType }))
+  return [...known, ...more]
+}
+
+/**
+ * The last word on a fleet: its summary, also when it was stopped (then with what was left undone).
+ * `librarySummary` is what `Rotation.rotateFleet` returned (its counts of stopped and not started rotations,
+ * and the keys it knows to be unpublished); a fleet interrupted before it could return has the ledger's only.
+ */
 const fleetSummary = (
   options: RotateOptions,
   renderer: Renderer.Renderer,
   state: FleetState,
   ledger: Ledger.Ledger,
-  interrupted: boolean
+  interrupted: boolean,
+  librarySummary?: Rotation.FleetSummary
 ) =>
   Effect.gen(function*() {
     const durationMillis = (yield* Clock.currentTimeMillis) - state.startedAt
     const stopped = interrupted ? ledger.unfinished() : []
-    const notStarted = interrupted ? Math.max(0, state.total - state.rotated - state.failed.length - stopped.length) : 0
-    const unpublished = ledger.unpublished()
+    const stoppedCount = librarySummary === undefined
+      ? stopped.length
+      : Math.max(librarySummary.stopped, stopped.length)
+    const notStarted = librarySummary !== undefined
+      ? librarySummary.notStarted
+      : interrupted
+      ? Math.max(0, state.total - state.rotated - state.failed.length - stopped.length)
+      : 0
+    const unpublished = unpublishedOf(ledger, librarySummary)
     const failed = state.failed.map((failure) => ({
       resourceId: Ledger.displayId(failure.resourceId),
       error: failure.error
@@ -355,6 +463,7 @@ const fleetSummary = (
         durationMillis,
         interrupted,
         stopped: stopped.map((resource) => ({ resourceId: resource.resourceId, published: resource.published })),
+        stoppedCount,
         notStarted,
         unpublished
       }),
@@ -362,8 +471,10 @@ const fleetSummary = (
         `${interrupted ? "interrupted: " : ""}rotated ${state.rotated} of ${plural(state.total, "resource")} in ${
           render.duration(durationMillis)
         } (${state.failed.length} failed, ${
-          interrupted ? `${stopped.length} stopped part-way, ${notStarted} not started, ` : ""
-        }throttled ${plural(state.throttled, "time")})\n` +
+          interrupted ? `${stoppedCount} stopped at a safe point, ${notStarted} not started, ` : ""
+        }${interrupted || unpublished.length > 0 ? `${unpublished.length} unpublished, ` : ""}throttled ${
+          plural(state.throttled, "time")
+        })\n` +
         (failed.length === 0
           ? ""
           : `failed:\n${
@@ -398,7 +509,7 @@ export const rotateFleet = (
 ): Effect.Effect<
   Rotation.FleetSummary,
   FleetIncomplete | FleetFileError,
-  CommunicationServices.CommunicationServices | FileSystem.FileSystem
+  CommunicationServices.CommunicationServices | FileSystem.FileSystem | HttpClient.HttpClient
 > =>
   withLedger((ledger) =>
     Effect.gen(function*() {
@@ -435,15 +546,22 @@ export const rotateFleet = (
               return
           }
         })
-      const summary = yield* Rotation.rotateFleet(FleetFile.stream(path), {
-        ...rotationOptions(options, print, ledger),
-        concurrency: options.concurrency,
-        onEvent: (event) =>
-          record(event).pipe(
-            Effect.zipRight(progress.onEvent(event)),
-            Effect.zipRight(item(fleetEventView(event)))
-          )
-      }).pipe(
+      const stop = yield* Stop.Stop
+      // from here on a first signal stops the fleet through `stop` (it returns its summary) instead of
+      // interrupting it; released before the summary is acted on
+      const summary = yield* Effect.scoped(Effect.zipRight(
+        stop.claim,
+        Rotation.rotateFleet(FleetFile.stream(path), {
+          ...rotationOptions(options, print, ledger),
+          concurrency: options.concurrency,
+          stop: stop.requested,
+          onEvent: (event) =>
+            record(event).pipe(
+              Effect.zipRight(progress.onEvent(event)),
+              Effect.zipRight(item(fleetEventView(event)))
+            )
+        })
+      )).pipe(
         // what publish commands print goes above the progress bar
         Effect.provideService(Stdio, progress.output),
         Effect.onInterrupt(() =>
@@ -455,13 +573,17 @@ export const rotateFleet = (
       )
       if (ticker !== undefined) yield* Fiber.interrupt(ticker)
       yield* progress.done
+      const stopped = yield* stop.isRequested
       yield* fleetSummary(
         options,
         renderer,
         { ...state, rotated: summary.rotated, throttled: summary.throttled },
         ledger,
-        false
+        stopped,
+        summary
       )
+      // stopped by a signal: `run` reports it and exits with its status (130, 143), failures or not
+      if (stopped) return yield* Effect.interrupt
       if (summary.failed.length > 0) {
         return yield* new FleetIncomplete({ total: summary.total, failed: summary.failed.length })
       }
@@ -482,17 +604,119 @@ const checkKeysReachCaller = (options: RotateOptions) =>
     ? Effect.fail(new UsageError({ reason: "-o none would not print the new keys: with it, give --publish-command" }))
     : Effect.void
 
-export const rotate = (options: RotateOptions) =>
-  Effect.zipRight(
-    checkKeysReachCaller(options),
-    rendered(options, (renderer): Effect.Effect<
+// ---------------------------------------------------------------------------------------------------------------
+// --dry-run: Rotation.plan / Rotation.planFleet, nothing sent (no client is even built)
+// ---------------------------------------------------------------------------------------------------------------
+
+const plannedRows = (steps: ReadonlyArray<Rotation.PlannedStep>): string =>
+  steps.map((step, i) =>
+    `  ${i + 1}. ${step.action}${step.keyType === undefined ? "" : ` ${step.keyType}`}${
+      step.duration === undefined ? "" : ` ${step.duration}`
+    }${step.write ? "  (a write)" : ""}\n`
+  ).join("")
+
+const planView = (plan: Rotation.RotationPlan): Renderer.View => {
+  const resourceId = Ledger.displayId(plan.resourceId)
+  const value = {
+    dryRun: true,
+    resourceId,
+    mode: plan.mode,
+    steps: plan.steps,
+    writes: plan.writes,
+    next: plan.next
+  }
+  return {
+    json: () => value,
+    text: () =>
+      `Dry run, nothing sent: the rotation of ${resourceId} (mode ${plan.mode}) would\n` + plannedRows(plan.steps) +
+      `${plan.writes} write${plan.writes === 1 ? "" : "s"}; next run: --first ${plan.next}\n`
+  }
+}
+
+const fleetPlanView = (path: string, plan: Rotation.FleetPlan): Renderer.View => {
+  const invalid = plan.invalid.map((error) => ({
+    resourceId: Ledger.displayId(error.resourceId),
+    error: render.errorJson(error)
+  }))
+  const value = {
+    dryRun: true,
+    path: render.untrusted(path),
+    total: plan.total,
+    resources: plan.resources,
+    duplicates: plan.duplicates,
+    invalid,
+    subscriptions: plan.subscriptions,
+    steps: plan.steps,
+    writesPerResource: plan.writesPerResource,
+    writes: plan.writes,
+    budget: plan.budget,
+    minimumMillis: plan.minimumMillis
+  }
+  return {
+    json: () => value,
+    text: () =>
+      `Dry run, nothing sent: ${plan.resources} resource${plan.resources === 1 ? "" : "s"} of ${plan.total} ` +
+      `entr${plan.total === 1 ? "y" : "ies"} (${plan.duplicates} duplicate, ${plan.invalid.length} invalid) in ` +
+      `${plan.subscriptions} subscription${plan.subscriptions === 1 ? "" : "s"}; each rotation would\n` +
+      plannedRows(plan.steps) +
+      render.rows([
+        ["writes", `${plan.writes} (${plan.writesPerResource} a resource)`],
+        [
+          "write budget",
+          plan.budget === false
+            ? "none"
+            : `${plan.budget.capacity} writes a subscription, refilled at ${plan.budget.perSecond} a second`
+        ],
+        ["minimum time", render.duration(plan.minimumMillis)]
+      ]) +
+      (invalid.length === 0
+        ? ""
+        : `invalid (they would fail):\n${
+          invalid.map((entry) => `  ${entry.resourceId}\n    ${ExitCode.messageOf(entry.error)}\n`).join("")
+        }`)
+  }
+}
+
+const dryRunFleet = (options: RotateOptions, renderer: Renderer.Renderer, path: string) =>
+  Effect.gen(function*() {
+    const plan = yield* Rotation.planFleet(FleetFile.stream(path), {
+      ...planOptions(options),
+      concurrency: options.concurrency
+    })
+    yield* renderer.print(fleetPlanView(path, plan))
+    // entries that would fail: the dry run says so in its status, as the rotation would
+    if (plan.invalid.length > 0) {
+      return yield* new FleetIncomplete({ total: plan.total, failed: plan.invalid.length })
+    }
+  })
+
+const dryRun = (options: RotateOptions) =>
+  Effect.flatMap(Renderer.forOutput(options.output), (renderer) => {
+    const target = options.target
+    const planned: Effect.Effect<
       void,
       Rotation.RotationFailed | FleetIncomplete | FleetFileError,
-      CommunicationServices.CommunicationServices | FileSystem.FileSystem
-    > =>
-      options.target._tag === "Resource"
-        ? rotateOne(options, renderer, options.target.resource)
-        : Effect.asVoid(rotateFleet(options, renderer, options.target.path)))
+      FileSystem.FileSystem
+    > = target._tag === "Resource"
+      ? Effect.flatMap(Rotation.plan(target.resource, planOptions(options)), (plan) => renderer.print(planView(plan)))
+      : dryRunFleet(options, renderer, target.path)
+    return Renderer.reportingFailures(renderer)(planned)
+  })
+
+export const rotate = (options: RotateOptions) =>
+  Effect.zipRight(
+    checkRotateOptions(options),
+    options.dryRun ? dryRun(options) : Effect.zipRight(
+      checkKeysReachCaller(options),
+      rendered(options, (renderer): Effect.Effect<
+        void,
+        Rotation.RotationFailed | FleetIncomplete | FleetFileError,
+        CommunicationServices.CommunicationServices | FileSystem.FileSystem | HttpClient.HttpClient
+      > =>
+        options.target._tag === "Resource"
+          ? rotateOne(options, renderer, options.target.resource)
+          : Effect.asVoid(rotateFleet(options, renderer, options.target.path)))
+    )
   )
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import * as ResourceId from "@effect-acs/schema/ResourceId"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as Options from "@effect/cli/Options"
 import * as ValidationError from "@effect/cli/ValidationError"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
@@ -178,7 +179,63 @@ export const output = Options.all({
 // rotate
 // ---------------------------------------------------------------------------------------------------------------
 
+const durationUnits: Record<string, number> = {
+  ms: 1,
+  millis: 1,
+  millisecond: 1,
+  milliseconds: 1,
+  s: 1000,
+  second: 1000,
+  seconds: 1000,
+  m: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000
+}
+
+/** `--drain`: `90s`, `10m`, `10 minutes`, `1.5h`, or a number of seconds; at most a day. */
+export const parseDuration = (text: string): Duration.Duration | undefined => {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text)
+  if (match === null) return undefined
+  const unit = durationUnits[(match[2] ?? "").toLowerCase() || "s"]
+  if (unit === undefined) return undefined
+  const millis = Number(match[1]) * unit
+  return Number.isFinite(millis) && millis <= Spec.maxPublishTimeoutSeconds * 1000
+    ? Duration.millis(Math.round(millis))
+    : undefined
+}
+
+const positiveSeconds = (flag: string) => (seconds: number) =>
+  Number.isFinite(seconds) && seconds > 0 && seconds <= Spec.maxPublishTimeoutSeconds
+    ? Effect.succeed(seconds)
+    : invalid(`${flag} must be a positive number of seconds, at most ${Spec.maxPublishTimeoutSeconds}`)
+
 export const rotate = {
+  mode: named((flag) => Options.choice(flag, ["both", "alternate"]), Spec.rotate.mode).pipe(
+    Options.withDefault("both" as const)
+  ),
+  verify: named((flag) => Options.choice(flag, ["none", "data-plane"]), Spec.rotate.verify).pipe(
+    Options.withDefault("none" as const)
+  ),
+  verifyTimeout: named(Options.float, Spec.rotate.verifyTimeout).pipe(
+    Options.mapEffect(positiveSeconds("--verify-timeout")),
+    Options.optional
+  ),
+  drain: named(Options.text, Spec.rotate.drain).pipe(
+    Options.mapEffect((text) => {
+      const duration = parseDuration(text)
+      return duration === undefined
+        ? invalid(
+          `--drain must be a duration such as 90s, 10m or "10 minutes" (a number alone is seconds), at most a day`
+        )
+        : Effect.succeed(duration)
+    }),
+    Options.optional
+  ),
+  readKeys: named(Options.boolean, Spec.rotate.readKeys),
+  dryRun: named(Options.boolean, Spec.rotate.dryRun),
   publishCommand: named(Options.text, Spec.rotate.publishCommand).pipe(Options.optional),
   publishRetries: named(Options.integer, Spec.rotate.publishRetries).pipe(
     Options.withDefault(3),
@@ -186,11 +243,7 @@ export const rotate = {
   ),
   publishTimeout: named(Options.float, Spec.rotate.publishTimeout).pipe(
     Options.withDefault(60),
-    Options.mapEffect((seconds) =>
-      Number.isFinite(seconds) && seconds > 0 && seconds <= Spec.maxPublishTimeoutSeconds
-        ? Effect.succeed(seconds)
-        : invalid(`--publish-timeout must be a positive number of seconds, at most ${Spec.maxPublishTimeoutSeconds}`)
-    )
+    Options.mapEffect(positiveSeconds("--publish-timeout"))
   ),
   graceSeconds: named(Options.integer, Spec.rotate.graceSeconds).pipe(
     Options.withDefault(0),
@@ -275,5 +328,6 @@ export const emulator = {
   faultOperations: named((flag) => Options.choice(flag, ["regenerateKey", "listKeys"]), E.faultOperations).pipe(
     Options.repeated
   ),
-  seed: named(Options.text, E.seed).pipe(Options.optional)
+  seed: named(Options.text, E.seed).pipe(Options.optional),
+  dataPlane: named(Options.boolean, E.dataPlane)
 }

@@ -174,11 +174,53 @@ export const rotate = {
       `attempt fails (and is retried). A positive number, at most ${maxPublishTimeoutSeconds}.`,
     default: "60"
   }),
+  mode: flag({
+    name: "mode",
+    value: "<both|alternate>",
+    choices: ["both", "alternate"],
+    description: "both: replace both keys in one run (--first, then the other). alternate: replace only --first, " +
+      "the key clients do not use now, and say which key the next run replaces (pass it as --first then).",
+    default: "both"
+  }),
+  verify: flag({
+    name: "verify",
+    value: "<none|data-plane>",
+    choices: ["none", "data-plane"],
+    description: "data-plane: after publishing the first key, prove it authenticates with a signed, read-only " +
+      "data-plane request to the endpoint of its connection string (DataPlane.verify); if it is refused the other " +
+      "key is left alone and the rotation stops (KeyRejected, exit 17).",
+    default: "none"
+  }),
+  verifyTimeout: flag({
+    name: "verify-timeout",
+    value: "<seconds>",
+    description: "With --verify data-plane: how long to wait for the data plane's answer (a positive number).",
+    default: "30"
+  }),
+  drain: flag({
+    name: "drain",
+    value: "<duration>",
+    description: "Mode both: how long to wait after publishing (and verifying) the first key before regenerating " +
+      "the other, so that clients reload, e.g. 90s, 10m, \"10 minutes\" (a number alone is seconds). Not with " +
+      "--mode alternate.",
+    default: "none (0)"
+  }),
+  readKeys: flag({
+    name: "read-keys",
+    description: "Read the current keys first with List Keys (one more write), so that a regeneration never " +
+      "answered can be told from an unchanged key.",
+    default: "off (2 writes a resource)"
+  }),
+  dryRun: flag({
+    name: "dry-run",
+    description: "Print what the rotation would do (steps in order, writes, and for --from-file the write budget " +
+      "and the shortest time it allows) and send nothing.",
+    default: "off"
+  }),
   graceSeconds: flag({
     name: "grace-seconds",
     value: "<seconds>",
-    description: "How long to wait after publishing the first key before regenerating the other, so that clients " +
-      "switch.",
+    description: "The same as --drain, in whole seconds (kept for scripts that use it; not with --drain).",
     default: "0"
   }),
   concurrency: flag({
@@ -320,6 +362,12 @@ export const emulator = {
     default: "both",
     repeated: true
   }),
+  dataPlane: flag({
+    name: "data-plane",
+    description: "Also serve each resource's data plane (the signed request of rotate --verify data-plane, " +
+      "checked against the live keys); connection strings then point at the emulator itself.",
+    default: "off"
+  }),
   seed: flag({
     name: "seed",
     value: "<seed>",
@@ -378,13 +426,16 @@ export const commands: ReadonlyArray<Command> = [
     aliases: [],
     usage: "(--resource-id <id> | -s <id> -g <name> -n <name> | --from-file <path>) [options]",
     description: "Rotate both keys without an outage: regenerate the key clients do not use (Secondary first by " +
-      "default), publish it, then regenerate and publish the other. One resource, or every resource of " +
+      "default), publish it (--verify data-plane proves it works), then regenerate and publish the other; " +
+      "--mode alternate replaces only that one key. --dry-run sends nothing. One resource, or every resource of " +
       "--from-file. Ctrl-C (or SIGTERM) stops at the next safe point and prints what was done (exit 130, 143 for " +
       "SIGTERM); a second one stops at once, killing running publish commands.",
     flags: [...resourceFlags, ...Object.values(rotate), ...connectionFlags, ...outputFlags],
     examples: [
       "acs-keys rotate --resource-id \"$ID\" --publish-command ./publish.sh",
-      "acs-keys rotate --from-file ids.txt --concurrency 32 --publish-command ./publish.sh --json"
+      "acs-keys rotate --from-file ids.txt --concurrency 32 --publish-command ./publish.sh --json",
+      "acs-keys rotate --resource-id \"$ID\" --mode alternate --first \"$NEXT\" --verify data-plane --publish-command ./publish.sh",
+      "acs-keys rotate --from-file ids.txt --drain 10m --dry-run"
     ]
   },
   {
@@ -392,7 +443,7 @@ export const commands: ReadonlyArray<Command> = [
     aliases: [],
     usage: "[--port <port>] [--resource <id>]... [options]",
     description: "Run the local Azure Resource Manager emulator of Regenerate Key and List Keys in the foreground " +
-      "(Ctrl-C stops it), with optional throttling and fault injection. Prints its URL.",
+      "(Ctrl-C stops it), with optional throttling, fault injection and data plane (--data-plane). Prints its URL.",
     flags: [...Object.values(emulator), ...outputFlags],
     examples: [
       "acs-keys emulator --port 8080 --resource /subscriptions/1111/resourceGroups/rg/providers/" +
