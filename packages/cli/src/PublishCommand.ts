@@ -134,7 +134,7 @@ const describeTimeout = (millis: number) => millis % 1000 === 0 ? `${millis / 10
  * const rotation = Rotation.rotate(
  *   { resourceId: "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/acs" },
  *   {
- *     publish: PublishCommand.make("az keyvault secret set --vault-name kv --name acs --file /dev/stdin", {
+ *     publish: PublishCommand.make("cat | az keyvault secret set --vault-name kv --name acs --file /dev/stdin", {
  *       timeout: "2 minutes"
  *     }),
  *     publishTimeout: "2 minutes"
