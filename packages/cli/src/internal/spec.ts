@@ -4,9 +4,10 @@
  * (`options.ts`), the help, the check for unknown options and docs/cli.md's tables are all read from here:
  * a new option is one entry below and one field in `options.ts`.
  *
- * This module imports nothing, so `--help`, `--version` and a mistyped option are answered without loading
- * the rest of the command.
+ * This module imports nothing but the schema's dependency-free `Operation` facts, so `--help`, `--version` and
+ * a mistyped option are answered without loading the rest of the command.
  */
+import * as Operation from "@effect-acs/schema/Operation"
 
 /** One option of a command. */
 export interface Flag {
@@ -80,7 +81,7 @@ export const connection = {
     name: "api-version",
     value: "<version>",
     description: "The api-version of the Communication Services API.",
-    default: "2020-08-20"
+    default: Operation.apiVersions[0]
   }),
   token: flag({
     name: "token",
