@@ -1,6 +1,5 @@
 import { DefaultAzureCredential } from "@azure/identity"
-import { AzureCredential, CommunicationServices, Rotation } from "@effect-acs/core"
-import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { AzureCredential, CommunicationServices, NodeTransport, Rotation } from "@effect-acs/core"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -11,6 +10,6 @@ const rotation = Rotation.rotate({ resourceId: process.env.ACS_RESOURCE_ID! }, {
 })
 const MainLive = CommunicationServices.layer().pipe(
   Layer.provide(AzureCredential.fromTokenCredential(new DefaultAzureCredential())),
-  Layer.provide(NodeHttpClient.layerUndici)
+  Layer.provide(NodeTransport.layer)
 )
 Effect.runPromise(Effect.provide(rotation, MainLive)).then((report) => console.log(report.regenerated))
