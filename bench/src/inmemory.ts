@@ -11,7 +11,10 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as ManagedRuntime from "effect/ManagedRuntime"
 
-const body = JSON.stringify({ primaryKey: "1234", primaryConnectionString: "endpoint=http://example.com;accesskey=1234" })
+const body = JSON.stringify({
+  primaryKey: "1234",
+  primaryConnectionString: "endpoint=http://example.com;accesskey=1234"
+})
 const headers = {
   "content-type": "application/json; charset=utf-8",
   "x-ms-request-id": "6f2bd8a4-0d8f-4b56-9e3e-3c1c5b0c2f11",
@@ -61,7 +64,9 @@ const main = async () => {
   for (let i = 0; i < calls; i++) await call()
   const wall = performance.now() - start
   const used = process.cpuUsage(cpu)
-  console.log(JSON.stringify({ wallPerCallMicros: (wall * 1000) / calls, cpuPerCallMicros: (used.user + used.system) / calls }))
+  console.log(
+    JSON.stringify({ wallPerCallMicros: (wall * 1000) / calls, cpuPerCallMicros: (used.user + used.system) / calls })
+  )
   await runtime.dispose()
 }
 main()
