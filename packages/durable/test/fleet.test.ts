@@ -1,0 +1,126 @@
+import { Redaction } from "@effect-acs/core"
+import { DurableFleet } from "@effect-acs/durable"
+import { Emulator } from "@effect-acs/emulator"
+import { assert, describe, it } from "@effect/vitest"
+import Database from "better-sqlite3"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { join } from "node:path"
+import { clientLayer, idOf, plain, resources, tempDir } from "./harness.js"
+
+/** Every text value of every table of a SQLite journal, joined. */
+const journalText = (filename: string) => {
+  const db = new Database(filename, { readonly: true })
+  try {
+    const tables = db.prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>
+    return tables.flatMap(({ name }) =>
+      (db.prepare(`select * from "${name}"`).all() as Array<Record<string, unknown>>).map((row) =>
+        Object.values(row).map((value) =>
+          value instanceof Uint8Array ? Buffer.from(value).toString("utf8") : String(value)
+        ).join(" ")
+      )
+    ).join("\n")
+  } finally {
+    db.close()
+  }
+}
+
+describe("DurableFleet on SQLite, in process", () => {
+  it.effect(
+    "rotates each resource once, publishes the live keys, and a re-run sends nothing",
+    () =>
+      Effect.gen(function*() {
+        const temp = tempDir()
+        yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+        const filename = join(temp.dir, "journal.db")
+        const fleet = resources(8)
+        const emulator = yield* Emulator.make({ resources: fleet, throttle: false })
+        const seed = new Map<string, { primary: string; secondary: string }>()
+        for (const resource of fleet) seed.set(idOf(resource).toLowerCase(), plain(yield* emulator.keys(resource)))
+        const published = new Map<string, string>()
+        const publishedKeys: Array<string> = []
+        const ids = fleet.map((resource) => ({ resourceId: idOf(resource) }))
+        // the same resource in another letter case is one resource
+        const entries = [...ids, { resourceId: ids[0]!.resourceId.toUpperCase() }]
+        const run = DurableFleet.rotate(entries, {
+          runId: "run-1",
+          publish: (key) =>
+            Effect.sync(() => {
+              published.set(`${key.resourceId.toLowerCase()}|${key.keyType}`, Redacted.value(key.key))
+              publishedKeys.push(Redacted.value(key.key))
+            })
+        }).pipe(
+          Effect.provide(Layer.merge(clientLayer(emulator.url), DurableFleet.layerSqlite({ filename })))
+        )
+        const summary = yield* run
+        assert.strictEqual(summary.resources, 8)
+        assert.strictEqual(summary.duplicates, 1)
+        assert.strictEqual(summary.rotated, 8)
+        assert.strictEqual(summary.failed.length, 0)
+        const stats = yield* emulator.stats
+        assert.strictEqual(stats.regenerations, 16, "2 regenerations per resource, no more")
+        for (const resource of fleet) {
+          const id = idOf(resource).toLowerCase()
+          const live = plain(yield* emulator.keys(resource))
+          assert.notStrictEqual(live.primary, seed.get(id)!.primary)
+          assert.notStrictEqual(live.secondary, seed.get(id)!.secondary)
+          assert.strictEqual(published.get(`${id}|Primary`), live.primary)
+          assert.strictEqual(published.get(`${id}|Secondary`), live.secondary)
+        }
+
+        // the same run again: everything already done, 0 requests
+        yield* emulator.resetStats
+        const again = yield* run
+        assert.strictEqual(again.rotated, 0)
+        assert.strictEqual(again.alreadyDone, 8)
+        assert.strictEqual((yield* emulator.stats).requests, 0)
+
+        const status = yield* DurableFleet.status(ids, { runId: "run-1" }).pipe(
+          Effect.provide(DurableFleet.layerSqlite({ filename }))
+        )
+        assert.deepStrictEqual([status.done, status.running, status.failed, status.notStarted], [8, 0, 0, 0])
+        assert.deepStrictEqual(status.subscriptions.map((s) => s.done), [4, 4])
+        const other = yield* DurableFleet.status(ids, { runId: "run-2" }).pipe(
+          Effect.provide(DurableFleet.layerSqlite({ filename }))
+        )
+        assert.strictEqual(other.notStarted, 8)
+
+        // the journal holds no key: neither one published, nor anything that looks like a secret
+        const text = journalText(filename)
+        assert.isAbove(text.length, 0)
+        assert.include(text, "run-1")
+        assert.deepStrictEqual(
+          Redaction.matches(text, [...publishedKeys, ...[...seed.values()].flatMap((k) => [k.primary, k.secondary])]),
+          []
+        )
+      }).pipe(Effect.scoped),
+    60_000
+  )
+
+  it.effect("refuses a bad run id or entry before sending anything", () =>
+    Effect.gen(function*() {
+      const temp = tempDir()
+      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+      const fleet = resources(2)
+      const emulator = yield* Emulator.make({ resources: fleet, throttle: false })
+      const layer = Layer.merge(
+        clientLayer(emulator.url),
+        DurableFleet.layerSqlite({ filename: join(temp.dir, "j.db") })
+      )
+      const publish = () => Effect.void
+      const empty = yield* Effect.flip(
+        DurableFleet.rotate([{ resourceId: idOf(fleet[0]!) }], { runId: " ", publish }).pipe(Effect.provide(layer))
+      )
+      assert.strictEqual(empty._tag, "InvalidFleet")
+      const bad = yield* Effect.flip(
+        DurableFleet.rotate([{ resourceId: idOf(fleet[0]!) }, { resourceId: "/subscriptions/x" }], {
+          runId: "r",
+          publish
+        }).pipe(Effect.provide(layer))
+      )
+      assert.strictEqual(bad._tag, "InvalidFleet")
+      assert.include(bad.message, "entry 2")
+      assert.strictEqual((yield* emulator.stats).requests, 0)
+    }).pipe(Effect.scoped))
+})
