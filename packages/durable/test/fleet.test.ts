@@ -1,33 +1,36 @@
 import { Redaction } from "@effect-acs/core"
 import { DurableFleet } from "@effect-acs/durable"
 import { Emulator } from "@effect-acs/emulator"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
-import Database from "better-sqlite3"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { join } from "node:path"
 import { clientLayer, idOf, plain, resources, tempDir } from "./harness.js"
 
-/** Every text value of every table of a SQLite journal, joined. */
-const journalText = (filename: string) => {
-  const db = new Database(filename, { readonly: true })
-  try {
-    const tables = db.prepare("select name from sqlite_master where type = 'table'").all() as Array<{ name: string }>
-    return tables.flatMap(({ name }) =>
-      (db.prepare(`select * from "${name}"`).all() as Array<Record<string, unknown>>).map((row) =>
-        Object.values(row).map((value) =>
-          value instanceof Uint8Array ? Buffer.from(value).toString("utf8") : String(value)
-        ).join(" ")
-      )
-    ).join("\n")
-  } finally {
-    db.close()
-  }
-}
+/** Every value of every table of a SQLite journal, as text, one row a line. */
+const journalText = (filename: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const tables = yield* sql.unsafe<{ name: string }>("select name from sqlite_master where type = 'table'")
+    const lines: Array<string> = []
+    for (const { name } of tables) {
+      const rows = yield* sql.unsafe<Record<string, unknown>>(`select * from "${name}"`)
+      for (const row of rows) {
+        lines.push(
+          Object.values(row).map((value) =>
+            value instanceof Uint8Array ? Buffer.from(value).toString("utf8") : String(value)
+          ).join(" ")
+        )
+      }
+    }
+    return lines.join("\n")
+  }).pipe(Effect.provide(SqliteClient.layer({ filename, readonly: true })), Effect.orDie)
 
 describe("DurableFleet on SQLite, in process", () => {
-  it.effect(
+  it.live(
     "rotates each resource once, publishes the live keys, and a re-run sends nothing",
     () =>
       Effect.gen(function*() {
@@ -87,7 +90,7 @@ describe("DurableFleet on SQLite, in process", () => {
         assert.strictEqual(other.notStarted, 8)
 
         // the journal holds no key: neither one published, nor anything that looks like a secret
-        const text = journalText(filename)
+        const text = yield* journalText(filename)
         assert.isAbove(text.length, 0)
         assert.include(text, "run-1")
         assert.deepStrictEqual(
@@ -98,7 +101,7 @@ describe("DurableFleet on SQLite, in process", () => {
     60_000
   )
 
-  it.effect("refuses a bad run id or entry before sending anything", () =>
+  it.live("refuses a bad run id or entry before sending anything", () =>
     Effect.gen(function*() {
       const temp = tempDir()
       yield* Effect.addFinalizer(() => Effect.sync(temp.remove))

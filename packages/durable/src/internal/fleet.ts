@@ -35,14 +35,20 @@ const workflowName = "@effect-acs/durable/RotateResource"
 /** What the journal holds for one resource: the run, the resource id and its subscription. Nothing secret. */
 const Payload = Schema.Struct({ runId: Schema.String, resourceId: Schema.String, subscriptionId: Schema.String })
 
-/** One workflow for every fleet; its execution id is a digest of the run id and the lower-cased resource id. */
-export const RotateResource = Workflow.make({
-  name: workflowName,
-  payload: Payload,
-  success: ResourceRotated,
-  error: ResourceRotationFailed,
-  idempotencyKey: ({ resourceId, runId }) => `${runId}\n${resourceId.toLowerCase()}`
-})
+/**
+ * One workflow for every fleet; its execution id is a digest of the run id and the lower-cased resource id.
+ * Made on first use: its schemas live in the public module, which imports this one.
+ */
+let workflow: ReturnType<typeof makeWorkflow> | undefined
+const makeWorkflow = () =>
+  Workflow.make({
+    name: workflowName,
+    payload: Payload,
+    success: ResourceRotated,
+    error: ResourceRotationFailed,
+    idempotencyKey: ({ resourceId, runId }) => `${runId}\n${resourceId.toLowerCase()}`
+  })
+const RotateResource = () => workflow ??= makeWorkflow()
 
 const other = (keyType: KeyType.KeyType): KeyType.KeyType => keyType === "Primary" ? "Secondary" : "Primary"
 
@@ -211,7 +217,7 @@ export const rotate = <E, R, E2 = never, R2 = never>(
     // the workflow is registered for the time of this call, with this call's publish and budget: a runner
     // resumes the rotations it finds unfinished in the journal as soon as it is registered
     yield* Layer.buildWithScope(
-      RotateResource.toLayer((payload) => body(payload)).pipe(
+      RotateResource().toLayer((payload) => body(payload)).pipe(
         Layer.provide(Layer.succeed(Running, { step, first }))
       ),
       yield* Effect.scope
@@ -221,10 +227,10 @@ export const rotate = <E, R, E2 = never, R2 = never>(
     yield* Effect.forEach(checked, (entry) =>
       Effect.gen(function*() {
         const payload = { runId: entry.runId, resourceId: entry.resourceId, subscriptionId: entry.subscriptionId }
-        const executionId = yield* RotateResource.executionId(payload)
-        const before = yield* RotateResource.poll(executionId)
+        const executionId = yield* RotateResource().executionId(payload)
+        const before = yield* RotateResource().poll(executionId)
         const done = before !== undefined && before._tag === "Complete"
-        const exit = done ? before.exit : yield* Effect.exit(RotateResource.execute(payload))
+        const exit = done ? before.exit : yield* Effect.exit(RotateResource().execute(payload))
         if (Exit.isSuccess(exit)) {
           if (done) counts.alreadyDone++
           else counts.rotated++
@@ -264,7 +270,7 @@ const started = (executionId: string) =>
   Effect.gen(function*() {
     const sharding = yield* Sharding
     const storage = yield* MessageStorage
-    const shardGroup = Context.get(RotateResource.annotations, ClusterSchema.ShardGroup)(
+    const shardGroup = Context.get(RotateResource().annotations, ClusterSchema.ShardGroup)(
       executionId as EntityId.EntityId
     )
     const entityId = EntityId.make(executionId)
@@ -287,8 +293,8 @@ export const status = (
     const states = yield* Effect.forEach(checked, (entry) =>
       Effect.gen(function*() {
         const payload = { runId: entry.runId, resourceId: entry.resourceId, subscriptionId: entry.subscriptionId }
-        const executionId = yield* RotateResource.executionId(payload)
-        const result = yield* RotateResource.poll(executionId)
+        const executionId = yield* RotateResource().executionId(payload)
+        const result = yield* RotateResource().poll(executionId)
         const state: ResourceState["state"] = result !== undefined && result._tag === "Complete"
           ? Exit.isSuccess(result.exit) ? "done" : "failed"
           : result !== undefined || (yield* started(executionId))
