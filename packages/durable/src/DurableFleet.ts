@@ -22,6 +22,7 @@ import type { CommunicationServices, ResourceInput } from "@effect-acs/core/Comm
 import type * as Rotation from "@effect-acs/core/Rotation"
 import type { MessageStorage } from "@effect/cluster/MessageStorage"
 import type { Sharding } from "@effect/cluster/Sharding"
+import type { ShardingConfig } from "@effect/cluster/ShardingConfig"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import type * as Effect from "effect/Effect"
 import type * as Layer from "effect/Layer"
@@ -45,7 +46,24 @@ import * as internalLayers from "./internal/layers.js"
  * @since 0.1.0
  * @category models
  */
-export type Engine = WorkflowEngine | Sharding | MessageStorage
+export type Engine = WorkflowEngine | Sharding | MessageStorage | ShardingConfig
+
+/**
+ * What `status` reads: the cluster's message storage (the journal) and its configuration, without a runner;
+ * `journalSqlite` and `journalPg` provide it (and so do `layerSqlite` and `layerPg`, with a runner).
+ *
+ * @example
+ * ```ts
+ * import type { DurableFleet } from "@effect-acs/durable"
+ * import type * as Layer from "effect/Layer"
+ *
+ * declare const mine: Layer.Layer<DurableFleet.Journal>
+ * ```
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Journal = MessageStorage | ShardingConfig
 
 /**
  * The fleet could not be started: its run id, options or one of its entries is not valid. Nothing was sent and
@@ -327,8 +345,8 @@ export interface StatusOptions {
 }
 
 /**
- * Reads where a run stands for these resources, from the journal only: it sends nothing to the service and
- * changes nothing.
+ * Reads where a run stands for these resources, from the journal only: it sends nothing to the service, changes
+ * nothing and runs no runner (with `journalSqlite` / `journalPg`, it can be read while a run is going on).
  *
  * @example
  * ```ts
@@ -337,7 +355,7 @@ export interface StatusOptions {
  *
  * const ids = ["/subscriptions/s/resourceGroups/rg/providers/Microsoft.Communication/communicationServices/a"]
  * const report = DurableFleet.status(ids.map((resourceId) => ({ resourceId })), { runId: "2026-12-01" }).pipe(
- *   Effect.provide(DurableFleet.layerSqlite({ filename: "rotation.db" }))
+ *   Effect.provide(DurableFleet.journalSqlite({ filename: "rotation.db" }))
  * )
  * ```
  *
@@ -347,7 +365,7 @@ export interface StatusOptions {
 export const status: (
   resources: Iterable<ResourceInput>,
   options: StatusOptions
-) => Effect.Effect<FleetStatus, InvalidFleet, Engine> = internal.status
+) => Effect.Effect<FleetStatus, InvalidFleet | JournalError, Journal> = internal.status
 
 /**
  * The engine on a single runner with its journal in a SQLite file (created if missing): one process at a
@@ -382,6 +400,39 @@ export const layerSqlite: (options: { readonly filename: string }) => Layer.Laye
  */
 export const layerPg: (options: { readonly url: Redacted.Redacted<string> }) => Layer.Layer<Engine, JournalError> =
   internalLayers.layerPg
+
+/**
+ * The journal alone, in a SQLite file, for `status`: no runner, so it is safe to read while a run goes on.
+ *
+ * @example
+ * ```ts
+ * import { DurableFleet } from "@effect-acs/durable"
+ *
+ * const Journal = DurableFleet.journalSqlite({ filename: "rotation.db" })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const journalSqlite: (options: { readonly filename: string }) => Layer.Layer<Journal, JournalError> =
+  internalLayers.journalSqlite
+
+/**
+ * The journal alone, in PostgreSQL, for `status`.
+ *
+ * @example
+ * ```ts
+ * import { DurableFleet } from "@effect-acs/durable"
+ * import * as Redacted from "effect/Redacted"
+ *
+ * const Journal = DurableFleet.journalPg({ url: Redacted.make("postgres://rotation@db.internal:5432/rotation") })
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const journalPg: (options: { readonly url: Redacted.Redacted<string> }) => Layer.Layer<Journal, JournalError> =
+  internalLayers.journalPg
 
 /**
  * The journal could not be opened (a file that cannot be created, a database that cannot be reached).

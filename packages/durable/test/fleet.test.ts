@@ -85,7 +85,7 @@ describe("DurableFleet on SQLite, in process", () => {
         assert.deepStrictEqual([status.done, status.running, status.failed, status.notStarted], [8, 0, 0, 0])
         assert.deepStrictEqual(status.subscriptions.map((s) => s.done), [4, 4])
         const other = yield* DurableFleet.status(ids, { runId: "run-2" }).pipe(
-          Effect.provide(DurableFleet.layerSqlite({ filename }))
+          Effect.provide(DurableFleet.journalSqlite({ filename }))
         )
         assert.strictEqual(other.notStarted, 8)
 
@@ -100,6 +100,38 @@ describe("DurableFleet on SQLite, in process", () => {
       }).pipe(Effect.scoped),
     60_000
   )
+
+  it.live("journals a failed rotation: reported by status, not retried by a re-run of the run", () =>
+    Effect.gen(function*() {
+      const temp = tempDir()
+      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+      const fleet = resources(3)
+      // the third resource is not served: its rotation fails at Regenerate (404), before any key changed
+      const emulator = yield* Emulator.make({ resources: fleet.slice(0, 2), throttle: false })
+      const layer = Layer.merge(
+        clientLayer(emulator.url),
+        DurableFleet.layerSqlite({ filename: join(temp.dir, "j.db") })
+      )
+      const ids = fleet.map((resource) => ({ resourceId: idOf(resource) }))
+      const run = DurableFleet.rotate(ids, { runId: "with-a-failure", publish: () => Effect.void }).pipe(
+        Effect.provide(layer)
+      )
+      const first = yield* run
+      assert.strictEqual(first.rotated, 2)
+      assert.strictEqual(first.failed.length, 1)
+      assert.strictEqual(first.failed[0]!.step, "Regenerate")
+      assert.strictEqual(first.failed[0]!.livePublished, false)
+      assert.strictEqual(first.failed[0]!.resourceId.toLowerCase(), ids[2]!.resourceId.toLowerCase())
+      yield* emulator.resetStats
+      const again = yield* run
+      assert.deepStrictEqual([again.rotated, again.alreadyDone, again.failed.length], [0, 2, 1])
+      assert.strictEqual((yield* emulator.stats).requests, 0)
+      const status = yield* DurableFleet.status(ids, { runId: "with-a-failure", perResource: true }).pipe(
+        Effect.provide(DurableFleet.journalSqlite({ filename: join(temp.dir, "j.db") }))
+      )
+      assert.deepStrictEqual([status.done, status.failed, status.running, status.notStarted], [2, 1, 0, 0])
+      assert.strictEqual(status.resources!.find((entry) => entry.state === "failed")!.resourceId, ids[2]!.resourceId)
+    }).pipe(Effect.scoped))
 
   it.live("refuses a bad run id or entry before sending anything", () =>
     Effect.gen(function*() {

@@ -3,7 +3,7 @@ import { Emulator } from "@effect-acs/emulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { type ChildProcess, spawn } from "node:child_process"
-import { statSync, writeFileSync } from "node:fs"
+import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { fileURLToPath } from "node:url"
 import { idOf, plain, readPublished, resources, tempDir } from "./harness.js"
@@ -122,7 +122,7 @@ describe("DurableFleet killed with SIGKILL in a child process, then resumed", ()
               totals.kills++
               // what the journal says is done when the process died: none of these may be published again
               const status = yield* DurableFleet.status(inputs, { runId: env.RUN_ID, perResource: true }).pipe(
-                Effect.provide(DurableFleet.layerSqlite({ filename: journal }))
+                Effect.provide(DurableFleet.journalSqlite({ filename: journal }))
               )
               assert.strictEqual(status.failed, 0)
               assert.strictEqual(status.done + status.running + status.notStarted, fleetSize)

@@ -7,7 +7,8 @@ import * as EntityAddress from "@effect/cluster/EntityAddress"
 import * as EntityId from "@effect/cluster/EntityId"
 import * as EntityType from "@effect/cluster/EntityType"
 import { MessageStorage } from "@effect/cluster/MessageStorage"
-import { Sharding } from "@effect/cluster/Sharding"
+import * as ShardId from "@effect/cluster/ShardId"
+import { ShardingConfig } from "@effect/cluster/ShardingConfig"
 import * as Activity from "@effect/workflow/Activity"
 import * as Workflow from "@effect/workflow/Workflow"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
@@ -22,12 +23,13 @@ import type {
   Engine,
   FleetStatus,
   FleetSummary,
+  Journal,
   Options,
   ResourceState,
   StatusOptions,
   SubscriptionStatus
 } from "../DurableFleet.js"
-import { InvalidFleet, ResourceRotated, ResourceRotationFailed } from "../DurableFleet.js"
+import { InvalidFleet, JournalError, ResourceRotated, ResourceRotationFailed } from "../DurableFleet.js"
 import * as Budget from "./budget.js"
 
 const workflowName = "@effect-acs/durable/RotateResource"
@@ -265,28 +267,44 @@ export const rotate = <E, R, E2 = never, R2 = never>(
     }
   }).pipe(Effect.scoped)
 
-/** Whether the journal holds the run request of an execution (sent, so started) though it has no result yet. */
-const started = (executionId: string) =>
+/** The cluster's hash of an entity id (`@effect/cluster/internal/hash.js`, not exported), which picks its shard. */
+const hashString = (text: string) => {
+  let h = 5381
+  for (let i = text.length; i > 0;) h = (h * 33) ^ text.charCodeAt(--i)
+  return (h & 0xbfffffff) | ((h >>> 1) & 0x40000000)
+}
+
+/**
+ * Where a resource's rotation stands, read from the message storage alone as the engine's own `poll` reads it:
+ * the reply to the workflow's `run` request (complete, or suspended), or only the request (started), or nothing.
+ */
+const stateOf = (executionId: string) =>
   Effect.gen(function*() {
-    const sharding = yield* Sharding
     const storage = yield* MessageStorage
-    const shardGroup = Context.get(RotateResource().annotations, ClusterSchema.ShardGroup)(
-      executionId as EntityId.EntityId
-    )
+    const config = yield* ShardingConfig
+    const group = Context.get(RotateResource().annotations, ClusterSchema.ShardGroup)(executionId as EntityId.EntityId)
     const entityId = EntityId.make(executionId)
     const address = new EntityAddress.EntityAddress({
       entityType: EntityType.EntityType.make(`Workflow/${workflowName}`),
       entityId,
-      shardId: sharding.getShardId(entityId, shardGroup)
+      shardId: ShardId.make(group, Math.abs(hashString(entityId) % config.shardsPerGroup) + 1)
     })
-    const requestId = yield* storage.requestIdForPrimaryKey({ address, tag: "run", id: "" }).pipe(Effect.orDie)
-    return Option.isSome(requestId)
-  })
+    const requestId = yield* storage.requestIdForPrimaryKey({ address, tag: "run", id: "" })
+    if (Option.isNone(requestId)) return "notStarted" as const
+    const replies = yield* storage.repliesForUnfiltered([requestId.value])
+    const last = replies.at(-1) as { readonly _tag: string; readonly exit?: unknown } | undefined
+    const exit = last?._tag === "WithExit" ? last.exit as { _tag?: unknown; value?: unknown } : undefined
+    const result = exit?._tag === "Success" ? exit.value as { _tag?: unknown; exit?: { _tag?: unknown } } : undefined
+    if (result?._tag !== "Complete") return "running" as const
+    return result.exit?._tag === "Success" ? "done" as const : "failed" as const
+  }).pipe(
+    Effect.mapError(() => new JournalError({ reason: "the journal could not be read" }))
+  )
 
 export const status = (
   resources: Iterable<ResourceInput>,
   options: StatusOptions
-): Effect.Effect<FleetStatus, InvalidFleet, Engine> =>
+): Effect.Effect<FleetStatus, InvalidFleet | JournalError, Journal> =>
   Effect.gen(function*() {
     const { checked } = yield* checkFleet(resources, options)
     const bySubscription = new Map<string, { -readonly [K in keyof SubscriptionStatus]: SubscriptionStatus[K] }>()
@@ -294,12 +312,7 @@ export const status = (
       Effect.gen(function*() {
         const payload = { runId: entry.runId, resourceId: entry.resourceId, subscriptionId: entry.subscriptionId }
         const executionId = yield* RotateResource().executionId(payload)
-        const result = yield* RotateResource().poll(executionId)
-        const state: ResourceState["state"] = result !== undefined && result._tag === "Complete"
-          ? Exit.isSuccess(result.exit) ? "done" : "failed"
-          : result !== undefined || (yield* started(executionId))
-          ? "running"
-          : "notStarted"
+        const state: ResourceState["state"] = yield* stateOf(executionId)
         return { resourceId: entry.resourceId, subscriptionId: entry.subscriptionId, state }
       }), { concurrency: 8 })
     for (const { state, subscriptionId } of states) {
