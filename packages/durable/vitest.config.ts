@@ -10,6 +10,8 @@ export default defineProject({
   ssr: { resolve: { conditions } },
   test: {
     name: "durable",
+    // a PostgreSQL server for the tests that need one (scripts/postgres.sh), unless ACS_DURABLE_PG_URL is set
+    globalSetup: ["test/globalSetup.ts"],
     include: ["test/**/*.test.ts"],
     // real loopback servers, child processes and a database on a small shared machine
     testTimeout: 120_000,

@@ -2,11 +2,14 @@ import { AzureCredential, CommunicationServices, RetryPolicy } from "@effect-acs
 import { Emulator } from "@effect-acs/emulator"
 import type { EmulatorState } from "@effect-acs/emulator"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
+import { fileURLToPath } from "node:url"
 
 /** `count` resources over `subscriptions` subscriptions. */
 export const resources = (count: number, subscriptions = 2): Array<EmulatorState.ResourceRef> =>
@@ -61,3 +64,42 @@ export const plain = (keys: EmulatorState.ResourceKeys) => ({
   primary: Redacted.value(keys.primaryKey),
   secondary: Redacted.value(keys.secondaryKey)
 })
+
+const runner = fileURLToPath(new URL("./runner.ts", import.meta.url))
+const packageDir = fileURLToPath(new URL("..", import.meta.url))
+
+/** mulberry32: the kill moments of a seed. */
+export const prng = (seed: number) => () => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+export const spawnRunner = (env: Record<string, string>): ChildProcess =>
+  spawn(process.execPath, ["--conditions=source", "--import", "tsx", runner], {
+    cwd: packageDir,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"]
+  })
+
+/** The child's end (listened to at once, so that no exit is missed): its exit code or signal, and its output. */
+export const ended = (child: ChildProcess) => {
+  let stdout = ""
+  let stderr = ""
+  child.stdout!.on("data", (chunk) => (stdout += chunk))
+  child.stderr!.on("data", (chunk) => (stderr += chunk))
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>(
+    (resolve) => child.on("exit", (code, signal) => resolve({ code, signal, stdout, stderr }))
+  )
+  return Effect.promise(() => exit)
+}
+
+/** Lines in the publish log so far (cheap: its size over a line's length is enough to trigger a kill). */
+export const logLines = (file: string) => {
+  try {
+    return readPublished(file).length
+  } catch {
+    return 0
+  }
+}
