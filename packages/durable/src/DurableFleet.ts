@@ -209,8 +209,9 @@ export interface Options<E, R, E2 = never, R2 = never> {
 }
 
 /**
- * How a fleet run ended in this process: `rotated` by this call, `alreadyDone` before it (finished by an
- * earlier call or another runner: not touched), and the failures. No secret, and no per-resource report.
+ * How a fleet run ended for this call: `rotated`, the rotations that finished while it ran (in this process, or in
+ * another runner sharing the journal), `alreadyDone`, those finished before it started (not touched), and the
+ * failures (journaled ones included). No secret, and no per-resource report.
  *
  * @example
  * ```ts
@@ -239,7 +240,9 @@ export interface FleetSummary {
 /**
  * Rotates every resource of the fleet once in the run `options.runId`, resuming what the journal says is
  * unfinished. Fails with `InvalidFleet` (before anything is sent) when the run id, the options or an entry is
- * not valid; a repeated entry is counted once.
+ * not valid; a repeated entry is counted once. The workflow is registered with the engine for the time of the
+ * call: run one `rotate` at a time per engine (per process). Runners sharing a PostgreSQL journal share the work;
+ * give each its share of the budget (two runners: half the capacity and half the rate each).
  *
  * @example
  * ```ts

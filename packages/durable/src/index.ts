@@ -1,4 +1,6 @@
 /**
+ * Durable fleet key rotation for Azure Communication Services: resumes after a crash, several runners on one journal.
+ *
  * @since 0.1.0
  */
 

@@ -156,6 +156,19 @@ describe("DurableFleet on SQLite, in process", () => {
       )
       assert.strictEqual(bad._tag, "InvalidFleet")
       assert.include(bad.message, "entry 2")
+      const secretRunId = yield* Effect.flip(
+        DurableFleet.rotate([{ resourceId: idOf(fleet[0]!) }], {
+          runId: "endpoint=https://x/;accesskey=c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==",
+          publish
+        }).pipe(Effect.provide(layer))
+      )
+      assert.include(secretRunId.message, "looks like a secret")
+      assert.notInclude(secretRunId.message, "c2VjcmV0")
+      const badOption = yield* Effect.flip(
+        DurableFleet.rotate([{ resourceId: idOf(fleet[0]!) }], { runId: "r", publish, publishTimeout: "0 millis" })
+          .pipe(Effect.provide(layer))
+      )
+      assert.strictEqual(badOption._tag, "InvalidFleet")
       assert.strictEqual((yield* emulator.stats).requests, 0)
     }).pipe(Effect.scoped))
 })

@@ -114,17 +114,27 @@ const budgeted = (
 /** The resources checked before anything is sent: each valid, each once (in any letter case). */
 const checkFleet = (
   resources: Iterable<ResourceInput>,
-  options: { readonly runId: string; readonly first?: KeyType.KeyType | undefined }
+  options: Omit<Rotation.RotateOptions<unknown, unknown>, "publish" | "verify" | "mode"> & { readonly runId: string }
 ) =>
   Effect.gen(function*() {
     if (typeof options.runId !== "string" || options.runId.trim() === "" || options.runId.length > 200) {
       return yield* new InvalidFleet({ reason: "runId must be a non-empty string of at most 200 characters" })
     }
+    // the run id is journaled: a secret pasted there must not be
+    if (Redaction.matches(options.runId).length > 0) {
+      return yield* new InvalidFleet({ reason: "runId looks like a secret; it is journaled, so it must not be one" })
+    }
     const seen = new Set<string>()
     const checked: Array<typeof Payload.Type & { readonly input: ResourceInput }> = []
     let duplicates = 0
     for (const input of resources) {
-      const planned = yield* Rotation.plan(input, { mode: "alternate", first: options.first }).pipe(
+      const planned = yield* Rotation.plan(input, {
+        mode: "alternate",
+        first: options.first,
+        publishTimeout: options.publishTimeout,
+        recoveryDelay: options.recoveryDelay,
+        recoveryTimeout: options.recoveryTimeout
+      }).pipe(
         Effect.mapError((error) =>
           new InvalidFleet({
             reason: `entry ${checked.length + duplicates + 1}: ${Redaction.untrusted(error.message)}`
