@@ -241,7 +241,7 @@ export interface FleetSummary {
  * Rotates every resource of the fleet once in the run `options.runId`, resuming what the journal says is
  * unfinished. Fails with `InvalidFleet` (before anything is sent) when the run id, the options or an entry is
  * not valid; a repeated entry is counted once. The workflow is registered with the engine for the time of the
- * call: run one `rotate` at a time per engine (per process). Runners sharing a PostgreSQL journal share the work;
+ * call: `rotate` calls on the same engine take turns. Runners sharing a PostgreSQL journal share the work;
  * give each its share of the budget (two runners: half the capacity and half the rate each).
  *
  * @example

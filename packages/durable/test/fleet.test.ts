@@ -133,6 +133,26 @@ describe("DurableFleet on SQLite, in process", () => {
       assert.strictEqual(status.resources!.find((entry) => entry.state === "failed")!.resourceId, ids[2]!.resourceId)
     }).pipe(Effect.scoped))
 
+  it.live("two rotate calls on one engine take turns, each rotating its run", () =>
+    Effect.gen(function*() {
+      const temp = tempDir()
+      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+      const fleet = resources(4)
+      const emulator = yield* Emulator.make({ resources: fleet, throttle: false })
+      const ids = fleet.map((resource) => ({ resourceId: idOf(resource) }))
+      const publish = () => Effect.void
+      const [first, second] = yield* Effect.all([
+        DurableFleet.rotate<never, never>(ids.slice(0, 2), { runId: "turn-1", publish }),
+        DurableFleet.rotate<never, never>(ids.slice(2), { runId: "turn-2", publish })
+      ], { concurrency: 2 }).pipe(
+        Effect.provide(
+          Layer.merge(clientLayer(emulator.url), DurableFleet.layerSqlite({ filename: join(temp.dir, "j.db") }))
+        )
+      )
+      assert.deepStrictEqual([first.rotated, second.rotated], [2, 2])
+      assert.strictEqual((yield* emulator.stats).regenerations, 8)
+    }).pipe(Effect.scoped))
+
   it.live("refuses a bad run id or entry before sending anything", () =>
     Effect.gen(function*() {
       const temp = tempDir()

@@ -1,5 +1,8 @@
+import { Redaction } from "@effect-acs/core"
 import { DurableFleet } from "@effect-acs/durable"
 import { Emulator } from "@effect-acs/emulator"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, inject, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
@@ -103,6 +106,25 @@ describe("DurableFleet on PostgreSQL", () => {
           Effect.provide(DurableFleet.journalPg({ url: Redacted.make(url) }))
         )
         assert.deepStrictEqual([status.done, status.running, status.failed, status.notStarted], [fleetSize, 0, 0, 0])
+        // the journal holds no key: every value of every table of the cluster's schema, scanned
+        const text = yield* Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const tables = yield* sql<{ table_name: string }>`
+          select table_name from information_schema.tables where table_schema = 'public'`
+          const lines: Array<string> = []
+          for (const { table_name } of tables) {
+            for (const row of yield* sql.unsafe<Record<string, unknown>>(`select * from "${table_name}"`)) {
+              lines.push(Object.values(row).map((value) => JSON.stringify(value) ?? "").join(" "))
+            }
+          }
+          return lines.join("\n")
+        }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url) })), Effect.orDie)
+        assert.include(text, runId)
+        const known = [
+          ...published.map((entry) => entry.key),
+          ...[...seed.values()].flatMap((k) => [k.primary, k.secondary])
+        ]
+        assert.deepStrictEqual(Redaction.matches(text, known), [])
         console.log(
           `durable postgres test: A killed after ${target} publishes; B: ${JSON.stringify(summary)}; ` +
             `${once}/${fleetSize} regenerated exactly twice; ${stats.requests} requests, ${stats.throttled} throttled`

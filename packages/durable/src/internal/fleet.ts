@@ -11,7 +11,7 @@ import * as ShardId from "@effect/cluster/ShardId"
 import { ShardingConfig } from "@effect/cluster/ShardingConfig"
 import * as Activity from "@effect/workflow/Activity"
 import * as Workflow from "@effect/workflow/Workflow"
-import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
+import { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -19,6 +19,7 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import * as Scope from "effect/Scope"
 import type {
   Engine,
   FleetStatus,
@@ -35,7 +36,13 @@ import * as Budget from "./budget.js"
 const workflowName = "@effect-acs/durable/RotateResource"
 
 /** What the journal holds for one resource: the run, the resource id and its subscription. Nothing secret. */
-const Payload = Schema.Struct({ runId: Schema.String, resourceId: Schema.String, subscriptionId: Schema.String })
+const Payload = Schema.Struct({
+  runId: Schema.String,
+  resourceId: Schema.String,
+  subscriptionId: Schema.String,
+  /** The key regenerated first: journaled, so that a resumed rotation keeps the order it began with. */
+  first: Schema.Literal("Primary", "Secondary")
+})
 
 /**
  * One workflow for every fleet; its execution id is a digest of the run id and the lower-cased resource id.
@@ -124,6 +131,7 @@ const checkFleet = (
     if (Redaction.matches(options.runId).length > 0) {
       return yield* new InvalidFleet({ reason: "runId looks like a secret; it is journaled, so it must not be one" })
     }
+    const first = options.first ?? "Secondary"
     const seen = new Set<string>()
     const checked: Array<typeof Payload.Type & { readonly input: ResourceInput }> = []
     let duplicates = 0
@@ -148,33 +156,60 @@ const checkFleet = (
       }
       seen.add(key)
       const subscriptionId = planned.resourceId.split("/")[2]!.toLowerCase()
-      checked.push({ runId: options.runId, resourceId: planned.resourceId, subscriptionId, input })
+      checked.push({ runId: options.runId, resourceId: planned.resourceId, subscriptionId, first, input })
     }
     return { checked, duplicates }
   })
 
-/** What a rotation needs while it runs: provided per `rotate` call to the workflow registered for it. */
-class Running extends Context.Tag("@effect-acs/durable/internal/Running")<Running, {
+/** What a workflow's steps need from the `rotate` call that runs them: its publish, verify, budget and client. */
+interface Running {
   readonly step: (
     payload: typeof Payload.Type,
     keyType: KeyType.KeyType,
     verify: boolean
   ) => Effect.Effect<{ readonly recovered: boolean }, Rotation.RotationFailed>
-  readonly first: KeyType.KeyType
-}>() {}
+}
+
+/**
+ * The workflow is registered once per engine (the cluster does not take a second registration of an entity
+ * once the first has ended), for as long as the engine lives; its steps run with the `rotate` call running now,
+ * and wait while none is (a rotation the runner resumed between two calls). Calls on one engine take turns.
+ */
+interface Registration {
+  readonly lock: Effect.Semaphore
+  readonly ready: Effect.Latch
+  current: Running | undefined
+  registered: boolean
+}
+const registrations = new WeakMap<object, Registration>()
+const registrationOf = (engine: object) => {
+  let registration = registrations.get(engine)
+  if (registration === undefined) {
+    registration = {
+      lock: Effect.unsafeMakeSemaphore(1),
+      ready: Effect.unsafeMakeLatch(false),
+      current: undefined,
+      registered: false
+    }
+    registrations.set(engine, registration)
+  }
+  return registration
+}
 
 /** The workflow's body: one activity per key, each a regenerate-and-publish by core's rotation. */
-const body = (payload: typeof Payload.Type) =>
+const body = (payload: typeof Payload.Type, registration: Registration) =>
   Effect.gen(function*() {
-    const running = yield* Running
-    const keys = [running.first, other(running.first)] as const
+    const keys = [payload.first, other(payload.first)] as const
     let recovered = false
     for (const [index, keyType] of keys.entries()) {
       const step = yield* Activity.make({
         name: `regenerate-${keyType}`,
         success: Schema.Struct({ recovered: Schema.Boolean }),
         error: ResourceRotationFailed,
-        execute: Effect.mapError(running.step(payload, keyType, index === 0), journaled)
+        execute: Effect.zipRight(
+          registration.ready.await,
+          Effect.suspend(() => Effect.mapError(registration.current!.step(payload, keyType, index === 0), journaled))
+        )
       })
       recovered = recovered || step.recovered
     }
@@ -201,7 +236,6 @@ export const rotate = <E, R, E2 = never, R2 = never>(
       return yield* new InvalidFleet({ reason: "budget must have a capacity of at least 1 and a positive rate" })
     }
     const { checked, duplicates } = yield* checkFleet(resources, options)
-    const first = options.first ?? "Secondary"
     const buckets = budget === undefined ? undefined : Budget.keyed(budget.capacity, budget.perSecond)
     const client = yield* CommunicationServices.CommunicationServices
     const context = yield* Effect.context<R | R2>()
@@ -226,19 +260,40 @@ export const rotate = <E, R, E2 = never, R2 = never>(
         Effect.provide(context)
       )
 
-    // the workflow is registered for the time of this call, with this call's publish and budget: a runner
-    // resumes the rotations it finds unfinished in the journal as soon as it is registered
-    yield* Layer.buildWithScope(
-      RotateResource().toLayer((payload) => body(payload)).pipe(
-        Layer.provide(Layer.succeed(Running, { step, first }))
+    const engine = yield* WorkflowEngine
+    const registration = registrationOf(engine)
+    yield* Effect.acquireRelease(
+      Effect.zipRight(
+        registration.lock.take(1),
+        Effect.sync(() => {
+          registration.current = { step }
+        })
       ),
-      yield* Effect.scope
+      () =>
+        Effect.zipRight(
+          Effect.zipRight(
+            registration.ready.close,
+            Effect.sync(() => {
+              registration.current = undefined
+            })
+          ),
+          registration.lock.release(1)
+        )
     )
+    yield* registration.ready.open
+    if (!registration.registered) {
+      registration.registered = true
+      // for the engine's lifetime: the scope is never closed (the engine's own shutdown ends the entity)
+      yield* Layer.buildWithScope(
+        RotateResource().toLayer((payload) => body(payload, registration)),
+        yield* Scope.make()
+      )
+    }
 
     const counts = { rotated: 0, alreadyDone: 0, failed: [] as Array<ResourceRotationFailed> }
     yield* Effect.forEach(checked, (entry) =>
       Effect.gen(function*() {
-        const payload = { runId: entry.runId, resourceId: entry.resourceId, subscriptionId: entry.subscriptionId }
+        const { input: _, ...payload } = entry
         const executionId = yield* RotateResource().executionId(payload)
         const before = yield* RotateResource().poll(executionId)
         const done = before !== undefined && before._tag === "Complete"
@@ -320,7 +375,7 @@ export const status = (
     const bySubscription = new Map<string, { -readonly [K in keyof SubscriptionStatus]: SubscriptionStatus[K] }>()
     const states = yield* Effect.forEach(checked, (entry) =>
       Effect.gen(function*() {
-        const payload = { runId: entry.runId, resourceId: entry.resourceId, subscriptionId: entry.subscriptionId }
+        const { input: _, ...payload } = entry
         const executionId = yield* RotateResource().executionId(payload)
         const state: ResourceState["state"] = yield* stateOf(executionId)
         return { resourceId: entry.resourceId, subscriptionId: entry.subscriptionId, state }
@@ -342,5 +397,3 @@ export const status = (
       resources: options.perResource === true ? states : undefined
     }
   })
-
-export type { WorkflowEngine }
