@@ -4,7 +4,10 @@ import { Emulator } from "@effect-acs/emulator"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { join } from "node:path"
@@ -151,6 +154,51 @@ describe("DurableFleet on SQLite, in process", () => {
       )
       assert.deepStrictEqual([first.rotated, second.rotated], [2, 2])
       assert.strictEqual((yield* emulator.stats).regenerations, 8)
+    }).pipe(Effect.scoped))
+
+  it.live("interrupted half-way (as by Ctrl-C), then run again: each resource rotated, the live keys the last published", () =>
+    Effect.gen(function*() {
+      const temp = tempDir()
+      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+      const filename = join(temp.dir, "j.db")
+      const fleet = resources(12)
+      const emulator = yield* Emulator.make({
+        resources: fleet,
+        throttle: false,
+        faults: { seed: 3, latency: { min: "5 millis", max: "30 millis" } }
+      })
+      const seed = new Map<string, { primary: string; secondary: string }>()
+      for (const resource of fleet) seed.set(idOf(resource).toLowerCase(), plain(yield* emulator.keys(resource)))
+      const ids = fleet.map((resource) => ({ resourceId: idOf(resource) }))
+      const published = new Map<string, string>()
+      let count = 0
+      const halfway = yield* Deferred.make<void>()
+      const run = DurableFleet.rotate(ids, {
+        runId: "interrupted",
+        concurrency: 4,
+        publish: (key) =>
+          Effect.sync(() => {
+            published.set(`${key.resourceId.toLowerCase()}|${key.keyType}`, Redacted.value(key.key))
+            if (++count === 8) Deferred.unsafeDone(halfway, Exit.void)
+          })
+      })
+      const layer = () => Layer.merge(clientLayer(emulator.url), DurableFleet.layerSqlite({ filename }))
+      const fiber = yield* Effect.fork(Effect.provide(run, layer()))
+      yield* Deferred.await(halfway)
+      yield* Fiber.interrupt(fiber)
+      yield* emulator.awaitStats((stats) => stats.inFlight === 0)
+      assert.isBelow(count, 2 * fleet.length, "stopped before the end")
+      const summary = yield* Effect.provide(run, layer())
+      assert.strictEqual(summary.failed.length, 0)
+      assert.strictEqual(summary.rotated + summary.alreadyDone, fleet.length)
+      for (const resource of fleet) {
+        const id = idOf(resource).toLowerCase()
+        const live = plain(yield* emulator.keys(resource))
+        assert.notStrictEqual(live.primary, seed.get(id)!.primary, id)
+        assert.notStrictEqual(live.secondary, seed.get(id)!.secondary, id)
+        assert.strictEqual(published.get(`${id}|Primary`), live.primary, id)
+        assert.strictEqual(published.get(`${id}|Secondary`), live.secondary, id)
+      }
     }).pipe(Effect.scoped))
 
   it.live("refuses a bad run id or entry before sending anything", () =>

@@ -260,27 +260,23 @@ export const rotate = <E, R, E2 = never, R2 = never>(
         Effect.provide(context)
       )
 
-    const engine = yield* WorkflowEngine
-    const registration = registrationOf(engine)
+    const registration = registrationOf(yield* WorkflowEngine)
+    // this call's steps are the ones the registered workflow runs, until it ends (the lock is held around it)
     yield* Effect.acquireRelease(
       Effect.zipRight(
-        registration.lock.take(1),
         Effect.sync(() => {
           registration.current = { step }
-        })
+        }),
+        registration.ready.open
       ),
       () =>
         Effect.zipRight(
-          Effect.zipRight(
-            registration.ready.close,
-            Effect.sync(() => {
-              registration.current = undefined
-            })
-          ),
-          registration.lock.release(1)
+          registration.ready.close,
+          Effect.sync(() => {
+            registration.current = undefined
+          })
         )
     )
-    yield* registration.ready.open
     if (!registration.registered) {
       registration.registered = true
       // for the engine's lifetime: the scope is never closed (the engine's own shutdown ends the entity)
@@ -313,7 +309,7 @@ export const rotate = <E, R, E2 = never, R2 = never>(
               step: "Regenerate",
               keyType: undefined,
               livePublished: false,
-              message: "the rotation ended without an answer"
+              message: "the rotation ended without a result (the engine or its journal failed): run the fleet again"
             })
         )
         counts.failed.push(error)
@@ -330,7 +326,11 @@ export const rotate = <E, R, E2 = never, R2 = never>(
       failed: counts.failed,
       durationMillis: (yield* Clock.currentTimeMillis) - startedAt
     }
-  }).pipe(Effect.scoped)
+  }).pipe(
+    Effect.scoped,
+    // calls on one engine take turns (a caller waiting for its turn can be interrupted)
+    (rotation) => Effect.flatMap(WorkflowEngine, (engine) => registrationOf(engine).lock.withPermits(1)(rotation))
+  )
 
 /** The cluster's hash of an entity id (`@effect/cluster/internal/hash.js`, not exported), which picks its shard. */
 const hashString = (text: string) => {
