@@ -24,8 +24,9 @@ import type { MessageStorage } from "@effect/cluster/MessageStorage"
 import type { Sharding } from "@effect/cluster/Sharding"
 import type { ShardingConfig } from "@effect/cluster/ShardingConfig"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
+import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
-import type * as Layer from "effect/Layer"
+import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as internal from "./internal/fleet.js"
@@ -38,7 +39,8 @@ import * as internalLayers from "./internal/layers.js"
  * @example
  * ```ts
  * import type { DurableFleet } from "@effect-acs/durable"
- * import type * as Layer from "effect/Layer"
+ * import * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
  *
  * declare const mine: Layer.Layer<DurableFleet.Engine>
  * ```
@@ -46,7 +48,47 @@ import * as internalLayers from "./internal/layers.js"
  * @since 0.1.0
  * @category models
  */
-export type Engine = WorkflowEngine | Sharding | MessageStorage | ShardingConfig
+export type Engine = WorkflowEngine | Sharding | MessageStorage | ShardingConfig | RotationWorkflow
+
+/**
+ * The rotation workflow, registered with an engine for the engine's lifetime: `layerWorkflow` provides it (and
+ * `layerSqlite` / `layerPg` include it). Its service is opaque.
+ *
+ * @example
+ * ```ts
+ * import { DurableFleet } from "@effect-acs/durable"
+ *
+ * DurableFleet.RotationWorkflow.key // "@effect-acs/durable/RotationWorkflow"
+ * ```
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class RotationWorkflow extends Context.Tag("@effect-acs/durable/RotationWorkflow")<
+  RotationWorkflow,
+  { readonly _tag: "RotationWorkflow" }
+>() {}
+
+/**
+ * Registers the rotation workflow with a workflow engine of your own (your cluster): provide it with the engine,
+ * and `rotate` runs on it.
+ *
+ * @example
+ * ```ts
+ * import { DurableFleet } from "@effect-acs/durable"
+ * import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
+ * import * as Layer from "effect/Layer"
+ *
+ * declare const MyEngine: Layer.Layer<WorkflowEngine>
+ * const Rotations = DurableFleet.layerWorkflow.pipe(Layer.provideMerge(MyEngine))
+ * ```
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerWorkflow: Layer.Layer<RotationWorkflow, never, WorkflowEngine> = Layer.suspend(() =>
+  internal.layerWorkflow
+)
 
 /**
  * What `status` reads: the cluster's message storage (the journal) and its configuration, without a runner;
@@ -55,7 +97,8 @@ export type Engine = WorkflowEngine | Sharding | MessageStorage | ShardingConfig
  * @example
  * ```ts
  * import type { DurableFleet } from "@effect-acs/durable"
- * import type * as Layer from "effect/Layer"
+ * import * as Context from "effect/Context"
+import * as Layer from "effect/Layer"
  *
  * declare const mine: Layer.Layer<DurableFleet.Journal>
  * ```
@@ -240,8 +283,8 @@ export interface FleetSummary {
 /**
  * Rotates every resource of the fleet once in the run `options.runId`, resuming what the journal says is
  * unfinished. Fails with `InvalidFleet` (before anything is sent) when the run id, the options or an entry is
- * not valid; a repeated entry is counted once. The workflow is registered with the engine for the time of the
- * call: `rotate` calls on the same engine take turns. Runners sharing a PostgreSQL journal share the work;
+ * not valid; a repeated entry is counted once. It runs on the workflow `layerWorkflow` registered with the
+ * engine; `rotate` calls on the same engine take turns. Runners sharing a PostgreSQL journal share the work;
  * give each its share of the budget (two runners: half the capacity and half the rate each).
  *
  * @example

@@ -11,7 +11,7 @@ import * as ShardId from "@effect/cluster/ShardId"
 import { ShardingConfig } from "@effect/cluster/ShardingConfig"
 import * as Activity from "@effect/workflow/Activity"
 import * as Workflow from "@effect/workflow/Workflow"
-import { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
+import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
@@ -19,7 +19,6 @@ import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
-import * as Scope from "effect/Scope"
 import type {
   Engine,
   FleetStatus,
@@ -30,7 +29,13 @@ import type {
   StatusOptions,
   SubscriptionStatus
 } from "../DurableFleet.js"
-import { InvalidFleet, JournalError, ResourceRotated, ResourceRotationFailed } from "../DurableFleet.js"
+import {
+  InvalidFleet,
+  JournalError,
+  ResourceRotated,
+  ResourceRotationFailed,
+  RotationWorkflow
+} from "../DurableFleet.js"
 import * as Budget from "./budget.js"
 
 const workflowName = "@effect-acs/durable/RotateResource"
@@ -171,29 +176,15 @@ interface Running {
 }
 
 /**
- * The workflow is registered once per engine (the cluster does not take a second registration of an entity
- * once the first has ended), for as long as the engine lives; its steps run with the `rotate` call running now,
- * and wait while none is (a rotation the runner resumed between two calls). Calls on one engine take turns.
+ * The workflow is registered once per engine, by `layerWorkflow` (the cluster takes no second registration of an
+ * entity once the first has ended); its steps run with the `rotate` call running now, and wait while none is (a
+ * rotation the runner resumed between two calls). Calls on one engine take turns.
  */
-interface Registration {
+export interface Registration {
+  readonly _tag: "RotationWorkflow"
   readonly lock: Effect.Semaphore
   readonly ready: Effect.Latch
   current: Running | undefined
-  registered: boolean
-}
-const registrations = new WeakMap<object, Registration>()
-const registrationOf = (engine: object) => {
-  let registration = registrations.get(engine)
-  if (registration === undefined) {
-    registration = {
-      lock: Effect.unsafeMakeSemaphore(1),
-      ready: Effect.unsafeMakeLatch(false),
-      current: undefined,
-      registered: false
-    }
-    registrations.set(engine, registration)
-  }
-  return registration
 }
 
 /** The workflow's body: one activity per key, each a regenerate-and-publish by core's rotation. */
@@ -220,6 +211,22 @@ const body = (payload: typeof Payload.Type, registration: Registration) =>
       finishedAt: yield* Clock.currentTimeMillis
     })
   })
+
+/** The workflow registered with the engine, for the engine's lifetime (the layer's). */
+export const layerWorkflow: Layer.Layer<RotationWorkflow, never, WorkflowEngine> = Layer.unwrapEffect(
+  Effect.sync(() => {
+    const registration: Registration = {
+      _tag: "RotationWorkflow",
+      lock: Effect.unsafeMakeSemaphore(1),
+      ready: Effect.unsafeMakeLatch(false),
+      current: undefined
+    }
+    return Layer.merge(
+      Layer.succeed(RotationWorkflow, registration),
+      RotateResource().toLayer((payload) => body(payload, registration))
+    )
+  })
+)
 
 export const rotate = <E, R, E2 = never, R2 = never>(
   resources: Iterable<ResourceInput>,
@@ -260,7 +267,7 @@ export const rotate = <E, R, E2 = never, R2 = never>(
         Effect.provide(context)
       )
 
-    const registration = registrationOf(yield* WorkflowEngine)
+    const registration = (yield* RotationWorkflow) as Registration
     // this call's steps are the ones the registered workflow runs, until it ends (the lock is held around it)
     yield* Effect.acquireRelease(
       Effect.zipRight(
@@ -277,14 +284,6 @@ export const rotate = <E, R, E2 = never, R2 = never>(
           })
         )
     )
-    if (!registration.registered) {
-      registration.registered = true
-      // for the engine's lifetime: the scope is never closed (the engine's own shutdown ends the entity)
-      yield* Layer.buildWithScope(
-        RotateResource().toLayer((payload) => body(payload, registration)),
-        yield* Scope.make()
-      )
-    }
 
     const counts = { rotated: 0, alreadyDone: 0, failed: [] as Array<ResourceRotationFailed> }
     yield* Effect.forEach(checked, (entry) =>
@@ -329,7 +328,8 @@ export const rotate = <E, R, E2 = never, R2 = never>(
   }).pipe(
     Effect.scoped,
     // calls on one engine take turns (a caller waiting for its turn can be interrupted)
-    (rotation) => Effect.flatMap(WorkflowEngine, (engine) => registrationOf(engine).lock.withPermits(1)(rotation))
+    (rotation) =>
+      Effect.flatMap(RotationWorkflow, (registration) => (registration as Registration).lock.withPermits(1)(rotation))
   )
 
 /** The cluster's hash of an entity id (`@effect/cluster/internal/hash.js`, not exported), which picks its shard. */

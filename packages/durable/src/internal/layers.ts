@@ -13,6 +13,7 @@ import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type { Engine, Journal } from "../DurableFleet.js"
 import { JournalError } from "../DurableFleet.js"
+import * as fleet from "./fleet.js"
 
 const journalError = (error: unknown) =>
   new JournalError({
@@ -35,7 +36,8 @@ const engine = (
   runnerStorage: "memory" | "sql",
   sql: Effect.Effect<Layer.Layer<SqlClient.SqlClient, unknown>, JournalError>
 ): Layer.Layer<Engine, JournalError> =>
-  ClusterWorkflowEngine.layer.pipe(
+  fleet.layerWorkflow.pipe(
+    Layer.provideMerge(ClusterWorkflowEngine.layer),
     Layer.provideMerge(Sharding.layer),
     Layer.provideMerge(Runners.layerNoop),
     Layer.provideMerge(SqlMessageStorage.layer),
