@@ -76,11 +76,11 @@ export class RotationWorkflow extends Context.Tag("@effect-acs/durable/RotationW
  * @example
  * ```ts
  * import { DurableFleet } from "@effect-acs/durable"
- * import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
+ * import * as WorkflowEngine from "@effect/workflow/WorkflowEngine"
  * import * as Layer from "effect/Layer"
  *
- * declare const MyEngine: Layer.Layer<WorkflowEngine>
- * const Rotations = DurableFleet.layerWorkflow.pipe(Layer.provideMerge(MyEngine))
+ * // your cluster's engine (ClusterWorkflowEngine.layer) in production; an in-memory one here
+ * const Rotations = DurableFleet.layerWorkflow.pipe(Layer.provideMerge(WorkflowEngine.layerMemory))
  * ```
  *
  * @since 0.1.0
