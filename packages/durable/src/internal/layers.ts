@@ -1,0 +1,90 @@
+import { Redaction } from "@effect-acs/core"
+import * as ClusterWorkflowEngine from "@effect/cluster/ClusterWorkflowEngine"
+import * as RunnerHealth from "@effect/cluster/RunnerHealth"
+import * as Runners from "@effect/cluster/Runners"
+import * as RunnerStorage from "@effect/cluster/RunnerStorage"
+import * as Sharding from "@effect/cluster/Sharding"
+import * as ShardingConfig from "@effect/cluster/ShardingConfig"
+import * as SqlMessageStorage from "@effect/cluster/SqlMessageStorage"
+import * as SqlRunnerStorage from "@effect/cluster/SqlRunnerStorage"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import type * as Redacted from "effect/Redacted"
+import type { Engine, Journal } from "../DurableFleet.js"
+import { JournalError } from "../DurableFleet.js"
+import * as fleet from "./fleet.js"
+
+const journalError = (error: unknown) =>
+  new JournalError({
+    reason: Redaction.untrusted(
+      typeof error === "object" && error !== null && "message" in error ? String(error.message) : String(error)
+    )
+  })
+
+/**
+ * The cluster's defaults, not its environment variables: a journal is read with the shard layout it was written
+ * with (`status` finds a resource's messages by its shard).
+ */
+const shardingConfig = ShardingConfig.layer()
+
+/**
+ * The workflow engine on a single runner of the cluster (`SingleRunner.layer`'s pieces, with its configuration
+ * kept in the output for `status`), its messages and replies in the SQL database given.
+ */
+const engine = (
+  runnerStorage: "memory" | "sql",
+  sql: Effect.Effect<Layer.Layer<SqlClient.SqlClient, unknown>, JournalError>
+): Layer.Layer<Engine, JournalError> =>
+  fleet.layerWorkflow.pipe(
+    Layer.provideMerge(ClusterWorkflowEngine.layer),
+    Layer.provideMerge(Sharding.layer),
+    Layer.provideMerge(Runners.layerNoop),
+    Layer.provideMerge(SqlMessageStorage.layer),
+    Layer.provide([
+      runnerStorage === "memory" ? RunnerStorage.layerMemory : Layer.orDie(SqlRunnerStorage.layer),
+      RunnerHealth.layerNoop
+    ]),
+    Layer.provideMerge(shardingConfig),
+    Layer.provide(Layer.unwrapEffect(sql)),
+    Layer.mapError(journalError)
+  )
+
+/** The message storage alone: what `status` reads, without a runner that would take part in a run. */
+const journal = (
+  sql: Effect.Effect<Layer.Layer<SqlClient.SqlClient, unknown>, JournalError>
+): Layer.Layer<Journal, JournalError> =>
+  SqlMessageStorage.layer.pipe(
+    Layer.provideMerge(shardingConfig),
+    Layer.provide(Layer.unwrapEffect(sql)),
+    Layer.mapError(journalError)
+  )
+
+/** The drivers are optional peers, loaded on first use: a SQLite user never loads pg, and the other way round. */
+const load = <A>(name: string, module: () => Promise<A>) =>
+  Effect.tryPromise({
+    try: module,
+    catch: () => new JournalError({ reason: `${name} is not installed` })
+  })
+
+const sqlite = (filename: string) =>
+  Effect.map(
+    load("@effect/sql-sqlite-node", () => import("@effect/sql-sqlite-node/SqliteClient")),
+    (SqliteClient) => SqliteClient.layer({ filename })
+  )
+
+const pg = (url: Redacted.Redacted<string>) =>
+  Effect.map(load("@effect/sql-pg", () => import("@effect/sql-pg/PgClient")), (PgClient) => PgClient.layer({ url }))
+
+// one process per SQLite file: the runner's shard locks need not be journaled
+export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<Engine, JournalError> =>
+  engine("memory", sqlite(options.filename))
+
+export const layerPg = (options: { readonly url: Redacted.Redacted<string> }): Layer.Layer<Engine, JournalError> =>
+  engine("sql", pg(options.url))
+
+export const journalSqlite = (options: { readonly filename: string }): Layer.Layer<Journal, JournalError> =>
+  journal(sqlite(options.filename))
+
+export const journalPg = (options: { readonly url: Redacted.Redacted<string> }): Layer.Layer<Journal, JournalError> =>
+  journal(pg(options.url))

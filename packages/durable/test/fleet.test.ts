@@ -1,0 +1,242 @@
+import { Redaction } from "@effect-acs/core"
+import { DurableFleet } from "@effect-acs/durable"
+import { Emulator } from "@effect-acs/emulator"
+import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { assert, describe, it } from "@effect/vitest"
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import { join } from "node:path"
+import { clientLayer, idOf, plain, resources, tempDir } from "./harness.js"
+
+/** Every value of every table of a SQLite journal, as text, one row a line. */
+const journalText = (filename: string) =>
+  Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    const tables = yield* sql.unsafe<{ name: string }>("select name from sqlite_master where type = 'table'")
+    const lines: Array<string> = []
+    for (const { name } of tables) {
+      const rows = yield* sql.unsafe<Record<string, unknown>>(`select * from "${name}"`)
+      for (const row of rows) {
+        lines.push(
+          Object.values(row).map((value) =>
+            value instanceof Uint8Array ? Buffer.from(value).toString("utf8") : String(value)
+          ).join(" ")
+        )
+      }
+    }
+    return lines.join("\n")
+  }).pipe(Effect.provide(SqliteClient.layer({ filename, readonly: true })), Effect.orDie)
+
+describe("DurableFleet on SQLite, in process", () => {
+  it.live(
+    "rotates each resource once, publishes the live keys, and a re-run sends nothing",
+    () =>
+      Effect.gen(function*() {
+        const temp = tempDir()
+        yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+        const filename = join(temp.dir, "journal.db")
+        const fleet = resources(8)
+        const emulator = yield* Emulator.make({ resources: fleet, throttle: false })
+        const seed = new Map<string, { primary: string; secondary: string }>()
+        for (const resource of fleet) seed.set(idOf(resource).toLowerCase(), plain(yield* emulator.keys(resource)))
+        const published = new Map<string, string>()
+        const publishedKeys: Array<string> = []
+        const ids = fleet.map((resource) => ({ resourceId: idOf(resource) }))
+        // the same resource in another letter case is one resource
+        const entries = [...ids, { resourceId: ids[0]!.resourceId.toUpperCase() }]
+        const run = DurableFleet.rotate(entries, {
+          runId: "run-1",
+          publish: (key) =>
+            Effect.sync(() => {
+              published.set(`${key.resourceId.toLowerCase()}|${key.keyType}`, Redacted.value(key.key))
+              publishedKeys.push(Redacted.value(key.key))
+            })
+        }).pipe(
+          Effect.provide(Layer.merge(clientLayer(emulator.url), DurableFleet.layerSqlite({ filename })))
+        )
+        const summary = yield* run
+        assert.strictEqual(summary.resources, 8)
+        assert.strictEqual(summary.duplicates, 1)
+        assert.strictEqual(summary.rotated, 8)
+        assert.strictEqual(summary.failed.length, 0)
+        const stats = yield* emulator.stats
+        assert.strictEqual(stats.regenerations, 16, "2 regenerations per resource, no more")
+        for (const resource of fleet) {
+          const id = idOf(resource).toLowerCase()
+          const live = plain(yield* emulator.keys(resource))
+          assert.notStrictEqual(live.primary, seed.get(id)!.primary)
+          assert.notStrictEqual(live.secondary, seed.get(id)!.secondary)
+          assert.strictEqual(published.get(`${id}|Primary`), live.primary)
+          assert.strictEqual(published.get(`${id}|Secondary`), live.secondary)
+        }
+
+        // the same run again: everything already done, 0 requests
+        yield* emulator.resetStats
+        const again = yield* run
+        assert.strictEqual(again.rotated, 0)
+        assert.strictEqual(again.alreadyDone, 8)
+        assert.strictEqual((yield* emulator.stats).requests, 0)
+
+        const status = yield* DurableFleet.status(ids, { runId: "run-1" }).pipe(
+          Effect.provide(DurableFleet.layerSqlite({ filename }))
+        )
+        assert.deepStrictEqual([status.done, status.running, status.failed, status.notStarted], [8, 0, 0, 0])
+        assert.deepStrictEqual(status.subscriptions.map((s) => s.done), [4, 4])
+        const other = yield* DurableFleet.status(ids, { runId: "run-2" }).pipe(
+          Effect.provide(DurableFleet.journalSqlite({ filename }))
+        )
+        assert.strictEqual(other.notStarted, 8)
+
+        // the journal holds no key: neither one published, nor anything that looks like a secret
+        const text = yield* journalText(filename)
+        assert.isAbove(text.length, 0)
+        assert.include(text, "run-1")
+        assert.deepStrictEqual(
+          Redaction.matches(text, [...publishedKeys, ...[...seed.values()].flatMap((k) => [k.primary, k.secondary])]),
+          []
+        )
+      }).pipe(Effect.scoped),
+    60_000
+  )
+
+  it.live("journals a failed rotation: reported by status, not retried by a re-run of the run", () =>
+    Effect.gen(function*() {
+      const temp = tempDir()
+      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+      const fleet = resources(3)
+      // the third resource is not served: its rotation fails at Regenerate (404), before any key changed
+      const emulator = yield* Emulator.make({ resources: fleet.slice(0, 2), throttle: false })
+      const layer = Layer.merge(
+        clientLayer(emulator.url),
+        DurableFleet.layerSqlite({ filename: join(temp.dir, "j.db") })
+      )
+      const ids = fleet.map((resource) => ({ resourceId: idOf(resource) }))
+      const run = DurableFleet.rotate(ids, { runId: "with-a-failure", publish: () => Effect.void }).pipe(
+        Effect.provide(layer)
+      )
+      const first = yield* run
+      assert.strictEqual(first.rotated, 2)
+      assert.strictEqual(first.failed.length, 1)
+      assert.strictEqual(first.failed[0]!.step, "Regenerate")
+      assert.strictEqual(first.failed[0]!.livePublished, false)
+      assert.strictEqual(first.failed[0]!.resourceId.toLowerCase(), ids[2]!.resourceId.toLowerCase())
+      yield* emulator.resetStats
+      const again = yield* run
+      assert.deepStrictEqual([again.rotated, again.alreadyDone, again.failed.length], [0, 2, 1])
+      assert.strictEqual((yield* emulator.stats).requests, 0)
+      const status = yield* DurableFleet.status(ids, { runId: "with-a-failure", perResource: true }).pipe(
+        Effect.provide(DurableFleet.journalSqlite({ filename: join(temp.dir, "j.db") }))
+      )
+      assert.deepStrictEqual([status.done, status.failed, status.running, status.notStarted], [2, 1, 0, 0])
+      assert.strictEqual(status.resources!.find((entry) => entry.state === "failed")!.resourceId, ids[2]!.resourceId)
+    }).pipe(Effect.scoped))
+
+  it.live("two rotate calls on one engine take turns, each rotating its run", () =>
+    Effect.gen(function*() {
+      const temp = tempDir()
+      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+      const fleet = resources(4)
+      const emulator = yield* Emulator.make({ resources: fleet, throttle: false })
+      const ids = fleet.map((resource) => ({ resourceId: idOf(resource) }))
+      const publish = () => Effect.void
+      const [first, second] = yield* Effect.all([
+        DurableFleet.rotate<never, never>(ids.slice(0, 2), { runId: "turn-1", publish }),
+        DurableFleet.rotate<never, never>(ids.slice(2), { runId: "turn-2", publish })
+      ], { concurrency: 2 }).pipe(
+        Effect.provide(
+          Layer.merge(clientLayer(emulator.url), DurableFleet.layerSqlite({ filename: join(temp.dir, "j.db") }))
+        )
+      )
+      assert.deepStrictEqual([first.rotated, second.rotated], [2, 2])
+      assert.strictEqual((yield* emulator.stats).regenerations, 8)
+    }).pipe(Effect.scoped))
+
+  it.live("interrupted half-way (as by Ctrl-C), then run again: each resource rotated, the live keys the last published", () =>
+    Effect.gen(function*() {
+      const temp = tempDir()
+      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+      const filename = join(temp.dir, "j.db")
+      const fleet = resources(12)
+      const emulator = yield* Emulator.make({
+        resources: fleet,
+        throttle: false,
+        faults: { seed: 3, latency: { min: "5 millis", max: "30 millis" } }
+      })
+      const seed = new Map<string, { primary: string; secondary: string }>()
+      for (const resource of fleet) seed.set(idOf(resource).toLowerCase(), plain(yield* emulator.keys(resource)))
+      const ids = fleet.map((resource) => ({ resourceId: idOf(resource) }))
+      const published = new Map<string, string>()
+      let count = 0
+      const halfway = yield* Deferred.make<void>()
+      const run = DurableFleet.rotate(ids, {
+        runId: "interrupted",
+        concurrency: 4,
+        publish: (key) =>
+          Effect.sync(() => {
+            published.set(`${key.resourceId.toLowerCase()}|${key.keyType}`, Redacted.value(key.key))
+            if (++count === 8) Deferred.unsafeDone(halfway, Exit.void)
+          })
+      })
+      const layer = () => Layer.merge(clientLayer(emulator.url), DurableFleet.layerSqlite({ filename }))
+      const fiber = yield* Effect.fork(Effect.provide(run, layer()))
+      yield* Deferred.await(halfway)
+      yield* Fiber.interrupt(fiber)
+      yield* emulator.awaitStats((stats) => stats.inFlight === 0)
+      assert.isBelow(count, 2 * fleet.length, "stopped before the end")
+      const summary = yield* Effect.provide(run, layer())
+      assert.strictEqual(summary.failed.length, 0)
+      assert.strictEqual(summary.rotated + summary.alreadyDone, fleet.length)
+      for (const resource of fleet) {
+        const id = idOf(resource).toLowerCase()
+        const live = plain(yield* emulator.keys(resource))
+        assert.notStrictEqual(live.primary, seed.get(id)!.primary, id)
+        assert.notStrictEqual(live.secondary, seed.get(id)!.secondary, id)
+        assert.strictEqual(published.get(`${id}|Primary`), live.primary, id)
+        assert.strictEqual(published.get(`${id}|Secondary`), live.secondary, id)
+      }
+    }).pipe(Effect.scoped))
+
+  it.live("refuses a bad run id or entry before sending anything", () =>
+    Effect.gen(function*() {
+      const temp = tempDir()
+      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+      const fleet = resources(2)
+      const emulator = yield* Emulator.make({ resources: fleet, throttle: false })
+      const layer = Layer.merge(
+        clientLayer(emulator.url),
+        DurableFleet.layerSqlite({ filename: join(temp.dir, "j.db") })
+      )
+      const publish = () => Effect.void
+      const empty = yield* Effect.flip(
+        DurableFleet.rotate([{ resourceId: idOf(fleet[0]!) }], { runId: " ", publish }).pipe(Effect.provide(layer))
+      )
+      assert.strictEqual(empty._tag, "InvalidFleet")
+      const bad = yield* Effect.flip(
+        DurableFleet.rotate([{ resourceId: idOf(fleet[0]!) }, { resourceId: "/subscriptions/x" }], {
+          runId: "r",
+          publish
+        }).pipe(Effect.provide(layer))
+      )
+      assert.strictEqual(bad._tag, "InvalidFleet")
+      assert.include(bad.message, "entry 2")
+      const secretRunId = yield* Effect.flip(
+        DurableFleet.rotate([{ resourceId: idOf(fleet[0]!) }], {
+          runId: "endpoint=https://x/;accesskey=c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3JldA==",
+          publish
+        }).pipe(Effect.provide(layer))
+      )
+      assert.include(secretRunId.message, "looks like a secret")
+      assert.notInclude(secretRunId.message, "c2VjcmV0")
+      const badOption = yield* Effect.flip(
+        DurableFleet.rotate([{ resourceId: idOf(fleet[0]!) }], { runId: "r", publish, publishTimeout: "0 millis" })
+          .pipe(Effect.provide(layer))
+      )
+      assert.strictEqual(badOption._tag, "InvalidFleet")
+      assert.strictEqual((yield* emulator.stats).requests, 0)
+    }).pipe(Effect.scoped))
+})

@@ -1,0 +1,135 @@
+import { Redaction } from "@effect-acs/core"
+import { DurableFleet } from "@effect-acs/durable"
+import { Emulator } from "@effect-acs/emulator"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as SqlClient from "@effect/sql/SqlClient"
+import { assert, describe, inject, it } from "@effect/vitest"
+import * as Effect from "effect/Effect"
+import * as Redacted from "effect/Redacted"
+import { writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { ended, idOf, logLines, plain, prng, readPublished, resources, spawnRunner, tempDir } from "./harness.js"
+
+/**
+ * The server the global setup started (scripts/postgres.sh), or the one ACS_DURABLE_PG_URL names. Never skipped:
+ * without a server these tests fail, saying why.
+ */
+const postgresUrl = (): string => {
+  const given = process.env.ACS_DURABLE_PG_URL
+  if (given !== undefined && given !== "") return given
+  const provided = inject("postgres")
+  if ("url" in provided) return provided.url
+  throw new Error(
+    `The PostgreSQL tests need a server: install postgresql (apt-get install -y postgresql) so that ` +
+      `scripts/postgres.sh can start one, or set ACS_DURABLE_PG_URL. ${provided.error}`
+  )
+}
+
+const fleetSize = 50
+
+describe("DurableFleet on PostgreSQL", () => {
+  it.live(
+    "two runners share a fleet; one killed mid-way, the other finishes: each rotated once, 0 responses 429",
+    () =>
+      Effect.gen(function*() {
+        const url = postgresUrl()
+        const random = prng(42)
+        const temp = tempDir()
+        yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+        const fleet = resources(fleetSize, 2)
+        // a small bucket per subscription: the two runners together stay within it, each with half of it
+        const emulator = yield* Emulator.make({
+          resources: fleet,
+          throttle: { capacity: 10, refillPerSecond: 10 },
+          requestLogSize: 10_000,
+          faults: { seed: 7, latency: { min: "2 millis", max: "25 millis" } }
+        })
+        const seed = new Map<string, { primary: string; secondary: string }>()
+        for (const resource of fleet) seed.set(idOf(resource).toLowerCase(), plain(yield* emulator.keys(resource)))
+        const fleetFile = join(temp.dir, "fleet.json")
+        writeFileSync(fleetFile, JSON.stringify(fleet.map(idOf)))
+        const log = join(temp.dir, "published.jsonl")
+        const runId = `pg-${Date.now()}`
+        const env = {
+          EMULATOR_URL: emulator.url,
+          JOURNAL: url,
+          FLEET_FILE: fleetFile,
+          PUBLISH_LOG: log,
+          RUN_ID: runId,
+          CONCURRENCY: "8",
+          BUDGET: JSON.stringify({ capacity: 5, perSecond: 5 })
+        }
+        const a = spawnRunner(env)
+        const b = spawnRunner(env)
+        const aEnded = ended(a)
+        const bEnded = ended(b)
+        // A dies once a seeded share of the keys is published
+        const target = 10 + Math.floor(random() * (fleetSize - 10))
+        while (logLines(log) < target && a.exitCode === null) yield* Effect.sleep("5 millis")
+        a.kill("SIGKILL")
+        const aResult = yield* aEnded
+        assert.strictEqual(aResult.signal, "SIGKILL", "A was killed while running")
+        const bResult = yield* bEnded
+        assert.strictEqual(bResult.code, 0, bResult.stderr)
+        const summary: DurableFleet.FleetSummary = JSON.parse(bResult.stdout.trim().split("\n").pop()!)
+        assert.strictEqual(summary.failed.length, 0)
+        assert.strictEqual(summary.rotated + summary.alreadyDone, fleetSize)
+
+        yield* emulator.awaitStats((stats) => stats.inFlight === 0)
+        const stats = yield* emulator.stats
+        assert.strictEqual(stats.throttled, 0, "no response 429")
+        const published = readPublished(log)
+        const answered = new Map<string, number>()
+        for (const entry of yield* emulator.requestLog) {
+          if (entry.operation === "regenerateKey" && entry.status === 200) {
+            const id = entry.path.toLowerCase().replace(/\/regeneratekey$/, "")
+            answered.set(id, (answered.get(id) ?? 0) + 1)
+          }
+        }
+        let once = 0
+        for (const resource of fleet) {
+          const id = idOf(resource).toLowerCase()
+          const live = plain(yield* emulator.keys(resource))
+          assert.notStrictEqual(live.primary, seed.get(id)!.primary, id)
+          assert.notStrictEqual(live.secondary, seed.get(id)!.secondary, id)
+          const mine = published.filter((entry) => entry.resourceId === id)
+          assert.strictEqual(mine.filter((e) => e.keyType === "Primary").at(-1)?.key, live.primary, id)
+          assert.strictEqual(mine.filter((e) => e.keyType === "Secondary").at(-1)?.key, live.secondary, id)
+          // not rotated by both: at most the step A was running when it died runs again
+          assert.isAtMost(answered.get(id) ?? 0, 3, id)
+          if (answered.get(id) === 2) once++
+        }
+        // A ran at most 8 steps at once: every other resource was regenerated exactly twice
+        assert.isAtLeast(once, fleetSize - 8)
+
+        const status = yield* DurableFleet.status(fleet.map((r) => ({ resourceId: idOf(r) })), { runId }).pipe(
+          Effect.provide(DurableFleet.journalPg({ url: Redacted.make(url) }))
+        )
+        assert.deepStrictEqual([status.done, status.running, status.failed, status.notStarted], [fleetSize, 0, 0, 0])
+        // the journal holds no key: every value of every table of the cluster's schema, scanned
+        const text = yield* Effect.gen(function*() {
+          const sql = yield* SqlClient.SqlClient
+          const tables = yield* sql<{ table_name: string }>`
+          select table_name from information_schema.tables where table_schema = 'public'`
+          const lines: Array<string> = []
+          for (const { table_name } of tables) {
+            for (const row of yield* sql.unsafe<Record<string, unknown>>(`select * from "${table_name}"`)) {
+              lines.push(Object.values(row).map((value) => JSON.stringify(value) ?? "").join(" "))
+            }
+          }
+          return lines.join("\n")
+        }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url) })), Effect.orDie)
+        assert.include(text, runId)
+        const known = [
+          ...published.map((entry) => entry.key),
+          ...[...seed.values()].flatMap((k) => [k.primary, k.secondary])
+        ]
+        assert.deepStrictEqual(Redaction.matches(text, known), [])
+        console.log(
+          `durable postgres test: A killed after ${target} publishes; B: ${JSON.stringify(summary)}; ` +
+            `${once}/${fleetSize} regenerated exactly twice; ${stats.requests} requests, ${stats.throttled} throttled`
+        )
+      }).pipe(Effect.scoped),
+    180_000
+  )
+})
