@@ -12,6 +12,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
 import * as Server from "./server.js"
 import {
@@ -154,6 +155,27 @@ describe.each(transports)("caller input over $name", (transport) => {
         const error = failureOf(exit, "InvalidInput timeout")
         assertError(error, { _tag: "InvalidInput", field: "timeout" })
         yield* assertNoLeak(error, [token])
+      })))
+  }
+
+  // a retry policy from before core v2 (four fields), a number, a record without a schedule
+  const badRetries: ReadonlyArray<readonly [string, unknown]> = [
+    ["the old four-field policy", { maxRetries: 3, shouldRetry: () => true, backoff: () => 0, maxRetryAfter: 0 }],
+    ["a number", 3],
+    ["true", true],
+    ["a policy whose maxRetryAfter is not a Duration", { schedule: Schedule.recurs(1), maxRetryAfter: "1 minute" }]
+  ]
+  for (const [name, retry] of badRetries) {
+    it.live(`retry: ${name} is InvalidInput retry, before any I/O`, () =>
+      Effect.scoped(Effect.gen(function*() {
+        const server = yield* witness
+        const { exit, stage } = yield* buildThenCall(transport, server.url, token, {
+          retry: retry as CommunicationServices.Options["retry"]
+        })
+        yield* server.idle
+        assert.strictEqual(server.requests.length, 0, `nothing is sent (the ${stage} gave ${describeExit(exit)})`)
+        const error = failureOf(exit, "InvalidInput retry")
+        assertError(error, { _tag: "InvalidInput", field: "retry" })
       })))
   }
 
