@@ -215,7 +215,7 @@ const collect = (text: string, known: ReadonlyArray<string>): Array<Match> => {
   return merged
 }
 
-/** A known secret, and the forms it takes on the wire: percent-encoded, base64url, unpadded. */
+/** A known secret, and the forms it takes on the wire: percent-encoded, base64url, unpadded, upper or lower case. */
 const knownForms = (secrets: Iterable<string | Redacted.Redacted<string>>): Array<string> => {
   const forms = new Set<string>()
   for (const secret of secrets) {
@@ -229,7 +229,10 @@ const knownForms = (secrets: Iterable<string | Redacted.Redacted<string>>): Arra
         encodeURIComponent(value),
         unpadded,
         unpadded.replace(/\+/g, "-").replace(/\//g, "_"),
-        JSON.stringify(value).slice(1, -1)
+        JSON.stringify(value).slice(1, -1),
+        // echoed in another letter case (a server that upper-cases what it quotes) it is still the secret
+        value.toUpperCase(),
+        value.toLowerCase()
       ]
     ) {
       if (form.length >= 8) forms.add(form)

@@ -1,4 +1,4 @@
-import { CommunicationServices, Errors } from "@effect-acs/core"
+import { CommunicationServices, Errors, Redaction } from "@effect-acs/core"
 import { assertNoSecret } from "@effect-acs/testing"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -62,6 +62,15 @@ describe("redaction", () => {
       ).pipe(Effect.provide(layer))
       yield* assertNoSecret(response, [key])
     }))
+
+  it("a known secret echoed in another letter case is masked (a low-entropy token that no pattern finds)", () => {
+    const known = "session-0000aaaa1111bbbb-2222cccc3333dddd"
+    const text = `quoted ${known.toUpperCase()} and ${known} and ${known.toLowerCase()}`
+    const masked = Redaction.mask(text, [known])
+    assert.notInclude(masked, known)
+    assert.notInclude(masked, known.toUpperCase())
+    assert.strictEqual(masked, "quoted <redacted> and <redacted> and <redacted>")
+  })
 
   it("InvalidInput and CredentialError messages are the library's own words", () => {
     assert.strictEqual(new Errors.InvalidInput({ field: "keyType", reason: "bad" }).message, "Invalid keyType: bad")
