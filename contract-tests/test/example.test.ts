@@ -46,7 +46,7 @@ describe("examples/replay-recording.ts", () => {
           return before
         })
       )
-      assert.strictEqual(Redacted.value(keys.primaryKey!), `${"x".repeat(86)}==`)
+      assert.strictEqual(Redacted.value(keys.primaryKey!), `${"x".repeat(40)}==`)
     }).pipe(Effect.provide(NodeFileSystem.layer)))
 
   it("docs/contract-testing.md shows it verbatim", () => {
