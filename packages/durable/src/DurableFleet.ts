@@ -39,8 +39,7 @@ import * as internalLayers from "./internal/layers.js"
  * @example
  * ```ts
  * import type { DurableFleet } from "@effect-acs/durable"
- * import * as Context from "effect/Context"
-import * as Layer from "effect/Layer"
+ * import type * as Layer from "effect/Layer"
  *
  * declare const mine: Layer.Layer<DurableFleet.Engine>
  * ```
@@ -97,8 +96,7 @@ export const layerWorkflow: Layer.Layer<RotationWorkflow, never, WorkflowEngine>
  * @example
  * ```ts
  * import type { DurableFleet } from "@effect-acs/durable"
- * import * as Context from "effect/Context"
-import * as Layer from "effect/Layer"
+ * import type * as Layer from "effect/Layer"
  *
  * declare const mine: Layer.Layer<DurableFleet.Journal>
  * ```
@@ -243,7 +241,10 @@ export interface Options<E, R, E2 = never, R2 = never> {
   readonly recoveryTimeout?: Rotation.RotateOptions<E, R>["recoveryTimeout"]
   /** How many resources rotate at once in this process; default 16. */
   readonly concurrency?: number | undefined
-  /** The write budget per subscription of this process (default `Rotation.armWriteBudget`), or `false`. */
+  /**
+   * The write budget per subscription (default `Rotation.armWriteBudget`), or `false`: in this process with
+   * `layerSqlite`, in the database with `layerPg` (shared by every runner of the journal).
+   */
   readonly budget?: { readonly capacity: number; readonly perSecond: number } | false | undefined
   /** How often one call may be throttled before its step fails; default 10. */
   readonly maxThrottles?: number | undefined
@@ -284,8 +285,8 @@ export interface FleetSummary {
  * Rotates every resource of the fleet once in the run `options.runId`, resuming what the journal says is
  * unfinished. Fails with `InvalidFleet` (before anything is sent) when the run id, the options or an entry is
  * not valid; a repeated entry is counted once. It runs on the workflow `layerWorkflow` registered with the
- * engine; `rotate` calls on the same engine take turns. Runners sharing a PostgreSQL journal share the work;
- * give each its share of the budget (two runners: half the capacity and half the rate each).
+ * engine; `rotate` calls on the same engine take turns. Runners sharing a PostgreSQL journal share the work and
+ * one write budget per subscription, kept in the database (give them all the same `budget`).
  *
  * @example
  * ```ts

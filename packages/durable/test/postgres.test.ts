@@ -4,10 +4,13 @@ import { Emulator } from "@effect-acs/emulator"
 import * as PgClient from "@effect/sql-pg/PgClient"
 import * as SqlClient from "@effect/sql/SqlClient"
 import { assert, describe, inject, it } from "@effect/vitest"
+import * as Context from "effect/Context"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
+import * as Budget from "../src/internal/budget.js"
 import { ended, idOf, logLines, plain, prng, readPublished, resources, spawnRunner, tempDir } from "./harness.js"
 
 /**
@@ -28,6 +31,42 @@ const postgresUrl = (): string => {
 const fleetSize = 50
 
 describe("DurableFleet on PostgreSQL", () => {
+  it.live("runners with their own connections take from one write budget per subscription in the database", () =>
+    Effect.gen(function*() {
+      const url = postgresUrl()
+      const capacity = 5
+      const perSecond = 20
+      const subscription = `budget-test-${Date.now()}`
+      // two runners: each its own pool and its own buckets (as two processes have), 6 writers each
+      const runner = () =>
+        Effect.map(
+          Layer.build(Layer.provide(Budget.layerShared, PgClient.layer({ url: Redacted.make(url) }))),
+          (context) => Context.get(context, Budget.Shared).keyed(capacity, perSecond)(subscription)
+        )
+      const buckets = [yield* runner(), yield* runner()]
+      const dbMillis = Effect.gen(function*() {
+        const sql = yield* SqlClient.SqlClient
+        const [row] = yield* sql<{ now: number }>`select extract(epoch from clock_timestamp()) * 1000 as now`
+        return Number(row!.now)
+      }).pipe(Effect.provide(PgClient.layer({ url: Redacted.make(url) })), Effect.orDie)
+      let taken = 0
+      const start = yield* dbMillis
+      const writer = (bucket: Budget.Bucket) =>
+        Effect.repeat(Effect.tap(bucket.take, () => Effect.sync(() => taken++)), { times: 7 })
+      yield* Effect.all(buckets.flatMap((bucket) => Array.from({ length: 6 }, () => writer(bucket))), {
+        concurrency: "unbounded"
+      })
+      const elapsed = (yield* dbMillis) - start
+      assert.strictEqual(taken, 2 * 6 * 8)
+      // each runner alone would allow this many; together they allowed no more than one budget does
+      assert.isAtMost(taken, capacity + (perSecond * elapsed) / 1000 + 1, `${taken} writes in ${elapsed} ms`)
+      // a pause (a 429) stops every runner until it has passed
+      yield* buckets[0]!.pause(400)
+      const paused = yield* dbMillis
+      yield* buckets[1]!.take
+      assert.isAtLeast((yield* dbMillis) - paused, 350, "the other runner waited for the pause")
+    }).pipe(Effect.scoped))
+
   it.live(
     "two runners share a fleet; one killed mid-way, the other finishes: each rotated once, 0 responses 429",
     () =>
@@ -37,7 +76,9 @@ describe("DurableFleet on PostgreSQL", () => {
         const temp = tempDir()
         yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
         const fleet = resources(fleetSize, 2)
-        // a small bucket per subscription: the two runners together stay within it, each with half of it
+        // a small bucket per subscription, and each runner told it may use 80% of it (the rest absorbs the
+        // emulator's seeded latency, which bunches writes up): together they would exceed it, but for the one
+        // budget they share through the database
         const emulator = yield* Emulator.make({
           resources: fleet,
           throttle: { capacity: 10, refillPerSecond: 10 },
@@ -57,7 +98,7 @@ describe("DurableFleet on PostgreSQL", () => {
           PUBLISH_LOG: log,
           RUN_ID: runId,
           CONCURRENCY: "8",
-          BUDGET: JSON.stringify({ capacity: 5, perSecond: 5 })
+          BUDGET: JSON.stringify({ capacity: 8, perSecond: 8 })
         }
         const a = spawnRunner(env)
         const b = spawnRunner(env)

@@ -243,7 +243,13 @@ export const rotate = <E, R, E2 = never, R2 = never>(
       return yield* new InvalidFleet({ reason: "budget must have a capacity of at least 1 and a positive rate" })
     }
     const { checked, duplicates } = yield* checkFleet(resources, options)
-    const buckets = budget === undefined ? undefined : Budget.keyed(budget.capacity, budget.perSecond)
+    // in the journal's database when it has one all runners share (PostgreSQL), else in this process
+    const shared = yield* Effect.serviceOption(Budget.Shared)
+    const buckets: Budget.Buckets | undefined = budget === undefined
+      ? undefined
+      : Option.isSome(shared)
+      ? shared.value.keyed(budget.capacity, budget.perSecond)
+      : Budget.keyed(budget.capacity, budget.perSecond)
     const client = yield* CommunicationServices.CommunicationServices
     const context = yield* Effect.context<R | R2>()
     const maxThrottles = options.maxThrottles ?? 10

@@ -13,6 +13,7 @@ import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
 import type { Engine, Journal } from "../DurableFleet.js"
 import { JournalError } from "../DurableFleet.js"
+import * as Budget from "./budget.js"
 import * as fleet from "./fleet.js"
 
 const journalError = (error: unknown) =>
@@ -36,7 +37,11 @@ const engine = (
   runnerStorage: "memory" | "sql",
   sql: Effect.Effect<Layer.Layer<SqlClient.SqlClient, unknown>, JournalError>
 ): Layer.Layer<Engine, JournalError> =>
-  fleet.layerWorkflow.pipe(
+  Layer.mergeAll(
+    fleet.layerWorkflow,
+    // several runners share a SQL runner storage: their write budget is kept in the database too
+    runnerStorage === "sql" ? Budget.layerShared : Layer.empty
+  ).pipe(
     Layer.provideMerge(ClusterWorkflowEngine.layer),
     Layer.provideMerge(Sharding.layer),
     Layer.provideMerge(Runners.layerNoop),
