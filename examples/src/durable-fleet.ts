@@ -18,7 +18,7 @@ export const rotateDurably = (
     // may run again for the same key after a crash: make it idempotent
     publish,
     concurrency: 16,
-    // per subscription, per process
+    // per subscription (with layerPg, shared by every runner of the journal)
     budget: Rotation.armWriteBudget
   }).pipe(Effect.provide(DurableFleet.layerSqlite({ filename: "rotation.db" })))
 

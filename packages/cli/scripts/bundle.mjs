@@ -25,6 +25,8 @@ const result = await esbuild.build({
   format: "esm",
   target: "node20.19",
   conditions: ["source"],
+  // native (better-sqlite3, a dependency: loads its compiled addon) or optional (pg's pg-native, not installed)
+  external: ["better-sqlite3", "pg-native"],
   // the licences of what is bundled stay with it
   legalComments: "eof",
   // bundled CommonJS (parts of @azure/identity) `require`s Node's built-ins: an ESM bundle needs a real `require`

@@ -8,6 +8,8 @@
  * acs-keys list-key --ids /subscriptions/… --query primaryConnectionString -o tsv --show-secrets   # as az
  * acs-keys rotate --resource-id … --publish-command "./store-secret.sh"
  * acs-keys rotate --from-file ids.txt --concurrency 32
+ * acs-keys rotate --from-file ids.txt --journal rotation.db --run-id 2026-12   # resumed by the same command
+ * acs-keys status --journal rotation.db --from-file ids.txt --run-id 2026-12
  * acs-keys emulator --port 8080 --resource /subscriptions/…/communicationServices/my-acs
  * ```
  *
@@ -50,6 +52,7 @@ import * as Help from "./internal/help.js"
 import * as Ledger from "./internal/ledger.js"
 import * as Options from "./internal/options.js"
 import * as ProcessGroup from "./internal/processGroup.js"
+import * as Spec from "./internal/spec.js"
 import * as Stop from "./internal/stop.js"
 import { version as packageVersion } from "./internal/version.js"
 import { Stdio } from "./Stdio.js"
@@ -161,15 +164,28 @@ export const rotateCommand = Command.make(
     output: Options.output
   },
   Handlers.rotate
-).pipe(
-  Command.withDescription(
-    "Rotate both keys without an outage: regenerate the key clients do not use (Secondary first by default), " +
-      "publish it (--verify data-plane proves it works), then regenerate and publish the other; --mode alternate " +
-      "replaces only that one key. --dry-run sends nothing. One resource, or every resource of --from-file. " +
-      "Ctrl-C (or SIGTERM) stops at the next safe point and prints what was done (exit 130, 143 for SIGTERM); " +
-      "a second one stops at once, killing running publish commands."
-  )
-)
+).pipe(Command.withDescription(Spec.commandNamed("rotate")!.description))
+
+/**
+ * `acs-keys status`: where a fleet run kept in a journal (`rotate --journal`) stands, read from the journal
+ * only (`DurableFleet.status` of `@effect-acs/durable`).
+ *
+ * @example
+ * ```ts
+ * import { AcsKeys } from "@effect-acs/cli"
+ * import * as Command from "@effect/cli/Command"
+ *
+ * Command.getNames(AcsKeys.statusCommand) // Set { "status" }
+ * ```
+ *
+ * @since 0.2.0
+ * @category commands
+ */
+export const statusCommand = Command.make(
+  "status",
+  { ...Options.status, output: Options.output },
+  Handlers.status
+).pipe(Command.withDescription(Spec.commandNamed("status")!.description))
 
 /**
  * `acs-keys emulator`: runs the local ARM emulator in the foreground until interrupted, and prints its URL.
@@ -204,7 +220,7 @@ export const emulatorCommand = Command.make(
  * import { AcsKeys } from "@effect-acs/cli"
  * import * as Command from "@effect/cli/Command"
  *
- * Command.getSubcommands(AcsKeys.command) // regenerate, list, rotate, emulator
+ * Command.getSubcommands(AcsKeys.command) // regenerate, list, rotate, status, emulator
  * ```
  *
  * @since 0.1.0
@@ -218,7 +234,7 @@ export const command = Command.make(
   Command.withDescription(
     "Regenerate, list and rotate the access keys of Azure Communication Services resources, or run the local emulator."
   ),
-  Command.withSubcommands([regenerateCommand, listCommand, rotateCommand, emulatorCommand])
+  Command.withSubcommands([regenerateCommand, listCommand, rotateCommand, statusCommand, emulatorCommand])
 )
 
 /**

@@ -7,7 +7,7 @@
  * | 0 | success |
  * | 1 | unexpected failure (a bug: please report it) |
  * | 2 | usage error: the command line is not valid (message and help on stderr) |
- * | 3 | `InvalidInput`: a value was rejected before any request (resource id, names, endpoint, api-version) |
+ * | 3 | `InvalidInput`: a value was rejected before any request (resource id, names, endpoint, api-version; for `--journal`, any entry of the fleet file or the run id) |
  * | 4 | `CredentialError`: no access token could be obtained |
  * | 5 | `TransportError`: no response (connection refused or broken, timeout) |
  * | 6 | `AuthenticationFailed`: HTTP 401 |
@@ -25,6 +25,7 @@
  * | 18 | `DataPlaneTransportError`: `--verify data-plane`: the data plane could not be reached or did not answer |
  * | 19 | `DataPlaneUnexpectedResponse`: `--verify data-plane`: the data plane answered neither yes nor no |
  * | 20 | `InvalidConnectionString`: `--verify data-plane`: the new connection string cannot be used to verify |
+ * | 21 | `JournalError`: the `--journal` cannot be opened (a file that cannot be created, a database that cannot be reached) |
  * | 130 | `Interrupted`: stopped by SIGINT (Ctrl-C), at a safe point (or at once by a second one) |
  * | 143 | `Terminated`: stopped by SIGTERM, at a safe point (or at once by a second signal) |
  *
@@ -69,6 +70,7 @@ export const exitCodes = {
   DataPlaneTransportError: 18,
   DataPlaneUnexpectedResponse: 19,
   InvalidConnectionString: 20,
+  JournalError: 21,
   Interrupted: 130,
   Terminated: 143
 } as const
@@ -150,6 +152,8 @@ export const nameOf = (error: unknown): Name => {
   const tag = tagOf(error)
   if (tag === undefined) return "Unexpected"
   if (tag === "FleetIncomplete") return "RotationFailed"
+  // a fleet a journaled run refuses before it starts: an entry (or the run id) is not valid
+  if (tag === "InvalidFleet") return "InvalidInput"
   if (tag === "RotationFailed" && Predicate.isRecord(error) && error.step === "Verify") {
     const cause = tagOf(error.cause)
     if (cause !== undefined && verifyTags.has(cause)) return cause as Name

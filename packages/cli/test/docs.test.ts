@@ -5,6 +5,7 @@
  */
 import { AcsKeys, CliError, ExitCode } from "@effect-acs/cli"
 import { DataPlane, Errors, Rotation } from "@effect-acs/core"
+import { DurableFleet } from "@effect-acs/durable"
 import { EmulatorError } from "@effect-acs/emulator"
 import { assert, describe, it } from "@effect/vitest"
 import * as fs from "node:fs"
@@ -59,6 +60,8 @@ describe("docs/cli.md says what the code does", () => {
       // rotate --verify data-plane: a rotation stopped at Verify exits with the status of these
       ...tagsOf(DataPlane),
       ...tagsOf(CliError),
+      // rotate --journal, status
+      ...tagsOf({ InvalidFleet: DurableFleet.InvalidFleet, JournalError: DurableFleet.JournalError }),
       ...tagsOf(EmulatorError)
     ]
     // the classes were found (a module that stopped exporting them would make this test vacuous)

@@ -201,6 +201,30 @@ describe("DurableFleet on SQLite, in process", () => {
       }
     }).pipe(Effect.scoped))
 
+  it.live("a journal that cannot be opened fails with JournalError, naming no secret of its URL", () =>
+    Effect.gen(function*() {
+      const temp = tempDir()
+      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+      const status = (journal: Layer.Layer<DurableFleet.Journal, DurableFleet.JournalError>) =>
+        Effect.flip(DurableFleet.status([], { runId: "r" }).pipe(Effect.provide(journal)))
+      const missing = yield* status(DurableFleet.journalSqlite({ filename: join(temp.dir, "no", "such", "j.db") }))
+      assert.strictEqual(missing._tag, "JournalError")
+      assert.include(missing.message, "directory does not exist")
+      const engine = yield* Effect.flip(
+        DurableFleet.rotate([], { runId: "r", publish: () => Effect.void }).pipe(
+          Effect.provide(DurableFleet.layerSqlite({ filename: join(temp.dir, "no", "j.db") })),
+          Effect.provide(clientLayer("http://127.0.0.1:9"))
+        )
+      )
+      assert.strictEqual(engine._tag, "JournalError")
+      // nothing listens on port 1: the URL's password is not in the error
+      const refused = yield* status(
+        DurableFleet.journalPg({ url: Redacted.make("postgres://u:Sekr3tPw@127.0.0.1:1/db") })
+      )
+      assert.strictEqual(refused._tag, "JournalError")
+      assert.notInclude(JSON.stringify(refused) + refused.message, "Sekr3tPw")
+    }).pipe(Effect.scoped))
+
   it.live("refuses a bad run id or entry before sending anything", () =>
     Effect.gen(function*() {
       const temp = tempDir()

@@ -2,6 +2,7 @@ import * as CommunicationServices from "@effect-acs/core/CommunicationServices"
 import type * as DataPlane from "@effect-acs/core/DataPlane"
 import type * as Errors from "@effect-acs/core/Errors"
 import * as Rotation from "@effect-acs/core/Rotation"
+import type * as DurableFleet from "@effect-acs/durable/DurableFleet"
 import type * as KeyType from "@effect-acs/schema/KeyType"
 import type * as FileSystem from "@effect/platform/FileSystem"
 import type * as HttpClient from "@effect/platform/HttpClient"
@@ -20,7 +21,7 @@ import { Stdio } from "../Stdio.js"
 import * as Client from "./client.js"
 import type { EmulatorOptions } from "./emulator.js"
 import * as Ledger from "./ledger.js"
-import type { RotateTarget } from "./options.js"
+import type { Journal, RotateTarget } from "./options.js"
 import * as Progress from "./progress.js"
 import * as render from "./render.js"
 import * as Renderer from "./renderer.js"
@@ -130,6 +131,9 @@ export interface RotateOptions extends Common {
   readonly publishTimeout: number
   readonly graceSeconds: number
   readonly concurrency: number
+  readonly writeBudget: Option.Option<Rotation.FleetOptions<unknown, unknown>["budget"]>
+  readonly journal: Option.Option<Journal>
+  readonly runId: Option.Option<string>
 }
 
 type Publish = (key: Rotation.PublishedKey) => Effect.Effect<void, unknown>
@@ -157,7 +161,21 @@ const checkRotateOptions = (options: RotateOptions): Effect.Effect<void, UsageEr
   if (Option.isSome(options.verifyTimeout) && options.verify !== "data-plane") {
     return usage("--verify-timeout applies to --verify data-plane only")
   }
-  return Effect.void
+  const fleet = options.target._tag === "Fleet"
+  if (!fleet && Option.isSome(options.writeBudget)) return usage("--write-budget applies to --from-file only")
+  if (Option.isNone(options.journal)) {
+    return Option.isSome(options.runId) ? usage("--run-id applies to --journal only") : Effect.void
+  }
+  if (!fleet) return usage("--journal applies to --from-file only: a journal keeps a fleet run")
+  // a journaled run replaces both keys of each resource, one step each, and has nothing to plan or wait for
+  const unsupported = [
+    [options.dryRun, "--dry-run (acs-keys status tells where a journaled run stands)"],
+    [options.mode === "alternate", "--mode alternate"],
+    [drainOf(options) !== undefined, Option.isSome(options.drain) ? "--drain" : "--grace-seconds"],
+    [options.readKeys, "--read-keys"]
+  ] as const
+  const found = unsupported.find(([given]) => given)
+  return found === undefined ? Effect.void : usage(`${found[1]} cannot be combined with --journal`)
 }
 
 /**
@@ -554,6 +572,7 @@ export const rotateFleet = (
         Rotation.rotateFleet(FleetFile.stream(path), {
           ...rotationOptions(options, print, ledger),
           concurrency: options.concurrency,
+          ...Option.match(options.writeBudget, { onNone: () => ({}), onSome: (budget) => ({ budget }) }),
           stop: stop.requested,
           onEvent: (event) =>
             record(event).pipe(
@@ -681,7 +700,8 @@ const dryRunFleet = (options: RotateOptions, renderer: Renderer.Renderer, path: 
   Effect.gen(function*() {
     const plan = yield* Rotation.planFleet(FleetFile.stream(path), {
       ...planOptions(options),
-      concurrency: options.concurrency
+      concurrency: options.concurrency,
+      ...Option.match(options.writeBudget, { onNone: () => ({}), onSome: (budget) => ({ budget }) })
     })
     yield* renderer.print(fleetPlanView(path, plan))
     // entries that would fail: the dry run says so in its status, as the rotation would
@@ -710,14 +730,81 @@ export const rotate = (options: RotateOptions) =>
       checkKeysReachCaller(options),
       rendered(options, (renderer): Effect.Effect<
         void,
-        Rotation.RotationFailed | FleetIncomplete | FleetFileError,
+        | Rotation.RotationFailed
+        | FleetIncomplete
+        | FleetFileError
+        | DurableFleet.InvalidFleet
+        | DurableFleet.JournalError,
         CommunicationServices.CommunicationServices | FileSystem.FileSystem | HttpClient.HttpClient
       > =>
         options.target._tag === "Resource"
           ? rotateOne(options, renderer, options.target.resource)
+          : Option.isSome(options.journal)
+          ? rotateJournaled(options, renderer, options.target.path, options.journal.value)
           : Effect.asVoid(rotateFleet(options, renderer, options.target.path)))
     )
   )
+
+// ---------------------------------------------------------------------------------------------------------------
+// --journal, status: a durable fleet run (@effect-acs/durable and its SQL drivers, loaded only for these)
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * A fleet rotated by `DurableFleet.rotate`, its run in the journal: the same command resumes it. Its publish is
+ * the one of every rotation (the command, or printing), its progress the fleet's.
+ */
+const rotateJournaled = (options: RotateOptions, renderer: Renderer.Renderer, path: string, journal: Journal) =>
+  Effect.flatMap(Effect.promise(() => import("./journal.js")), (module) =>
+    Effect.gen(function*() {
+      const output = yield* Stdio
+      const total = yield* Stream.runCount(FleetFile.stream(path))
+      const progress = yield* Progress.start(output, total, options.concurrency)
+      const item = (view: Renderer.View) =>
+        Effect.flatMap(renderer.item(view), (text) => text === "" ? Effect.void : progress.stdout(text))
+      const ledger = new Ledger.Ledger()
+      const { publish, publishRetry, publishTimeout, verify, first } = rotationOptions(
+        options,
+        (key) => item(publishedView(key, options.output.showSecrets, true)),
+        ledger
+      )
+      const summary = yield* module.rotate(FleetFile.stream(path), journal, {
+        runId: Option.getOrElse(options.runId, () => module.defaultRunId),
+        publish,
+        publishRetry,
+        publishTimeout,
+        verify,
+        first,
+        concurrency: options.concurrency,
+        ...Option.match(options.writeBudget, { onNone: () => ({}), onSome: (budget) => ({ budget }) }),
+        onEvent: (event) => Effect.zipRight(progress.onResource(module.outcome(event)), item(module.eventView(event)))
+      }).pipe(
+        Effect.provideService(Stdio, progress.output),
+        Effect.onInterrupt(() => Effect.zipRight(progress.done, renderer.print(module.interruptedView(options.runId))))
+      )
+      yield* progress.done
+      yield* renderer.print(module.summaryView(summary))
+      if (summary.failed.length > 0) {
+        return yield* new FleetIncomplete({ total: summary.resources, failed: summary.failed.length })
+      }
+      if (Option.isNone(options.publishCommand) && summary.rotated > 0) yield* renderer.hint
+    }))
+
+export interface StatusOptions {
+  readonly journal: Journal
+  readonly fromFile: string
+  readonly runId: string
+  readonly output: Renderer.OutputOptions
+}
+
+export const status = (options: StatusOptions) =>
+  Effect.flatMap(Renderer.forOutput(options.output), (renderer) =>
+    Renderer.reportingFailures(renderer)(
+      Effect.flatMap(Effect.promise(() => import("./journal.js")), (module) =>
+        Effect.flatMap(
+          module.status(FleetFile.stream(options.fromFile), options.journal, options.runId),
+          (status) => renderer.print(module.statusView(status))
+        ))
+    ))
 
 // ---------------------------------------------------------------------------------------------------------------
 // emulator: loaded only for `acs-keys emulator` (the server is most of the bundle's lazy part)

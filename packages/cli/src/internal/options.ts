@@ -9,6 +9,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as Format from "./format.js"
 import type * as Renderer from "./renderer.js"
@@ -212,6 +213,35 @@ const positiveSeconds = (flag: string) => (seconds: number) =>
     ? Effect.succeed(seconds)
     : invalid(`${flag} must be a positive number of seconds, at most ${Spec.maxPublishTimeoutSeconds}`)
 
+/** `--write-budget`: `<capacity>,<per-second>`, or `none`. */
+const writeBudgetValue = (
+  text: string
+): Effect.Effect<
+  { readonly capacity: number; readonly perSecond: number } | false,
+  ValidationError.ValidationError
+> => {
+  if (text.trim().toLowerCase() === "none") return Effect.succeed(false as const)
+  const match = /^\s*(\d+)\s*,\s*(\d+(?:\.\d+)?)\s*$/.exec(text)
+  const capacity = match === null ? NaN : Number(match[1])
+  const perSecond = match === null ? NaN : Number(match[2])
+  return capacity >= 1 && capacity <= 1_000_000 && perSecond > 0 && perSecond <= 1_000_000
+    ? Effect.succeed({ capacity, perSecond })
+    : invalid(
+      "--write-budget must be <capacity>,<per-second> (e.g. 200,10: a whole capacity of at least 1 and a " +
+        "positive rate), or none"
+    )
+}
+
+/** Where a run is journaled: a PostgreSQL URL (secret: it may hold a password), or a SQLite file. */
+export type Journal =
+  | { readonly _tag: "Postgres"; readonly url: Redacted.Redacted<string> }
+  | { readonly _tag: "Sqlite"; readonly filename: string }
+
+const journalOf = (value: string): Journal =>
+  /^postgres(ql)?:\/\//i.test(value.trim())
+    ? { _tag: "Postgres", url: Redacted.make(value.trim()) }
+    : { _tag: "Sqlite", filename: value }
+
 export const rotate = {
   mode: named((flag) => Options.choice(flag, ["both", "alternate"]), Spec.rotate.mode).pipe(
     Options.withDefault("both" as const)
@@ -252,7 +282,20 @@ export const rotate = {
   concurrency: named(Options.integer, Spec.rotate.concurrency).pipe(
     Options.withDefault(16),
     Options.mapEffect(atLeast("--concurrency", 1))
-  )
+  ),
+  writeBudget: named(Options.text, Spec.rotate.writeBudget).pipe(
+    Options.mapEffect(writeBudgetValue),
+    Options.optional
+  ),
+  journal: named(Options.text, Spec.journal.journal).pipe(Options.map(journalOf), Options.optional),
+  runId: named(Options.text, Spec.journal.runId).pipe(Options.optional)
+}
+
+/** `acs-keys status`: the journal, the fleet file and the run. */
+export const status = {
+  journal: named(Options.text, Spec.journal.journal).pipe(Options.map(journalOf)),
+  fromFile: named(Options.file, Spec.rotate.fromFile),
+  runId: named(Options.text, Spec.journal.runId).pipe(Options.withDefault("default"))
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ import { duration, untrusted } from "./render.js"
  */
 export interface Progress {
   readonly onEvent: (event: Rotation.FleetEvent) => Effect.Effect<void>
+  /** A resource finished: the events of a journaled fleet, which has no throttling or skipping events. */
+  readonly onResource: (outcome: ResourceOutcome) => Effect.Effect<void>
   /** Writes a line to standard output without garbling the bar. */
   readonly stdout: (text: string) => Effect.Effect<void>
   /** An `Output` whose writes go above the bar (for what publish commands print). */
@@ -22,6 +24,11 @@ export interface Progress {
   /** Draws the bar in its final state and ends its line (on a terminal). */
   readonly done: Effect.Effect<void>
 }
+
+/** A resource rotated (with what to say of it), or failed (with its error, described). */
+export type ResourceOutcome =
+  | { readonly _tag: "Rotated"; readonly resourceId: string; readonly detail: string }
+  | { readonly _tag: "Failed"; readonly resourceId: string; readonly description: string }
 
 const clearLine = "\r\x1b[2K"
 
@@ -63,34 +70,37 @@ export const make = (output: Output, total: number): Effect.Effect<Progress> =>
 
     const counter = () => `[${String(finished).padStart(width)}/${total}]`
 
+    const finish = (outcome: ResourceOutcome, now: number) => {
+      finished++
+      if (outcome._tag === "Rotated") {
+        rotated++
+        if (output.isTTY) redraw(now)
+        else output.stderr(`${counter()} rotated ${displayId(outcome.resourceId)} ${outcome.detail}\n`)
+      } else {
+        failed++
+        above(output.stderr, `${counter()} FAILED  ${displayId(outcome.resourceId)}: ${outcome.description}\n`, now)
+      }
+    }
+
     const onEvent = (event: Rotation.FleetEvent) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.sync(() => {
           switch (event._tag) {
             case "Rotated": {
-              finished++
-              rotated++
-              if (output.isTTY) redraw(now)
-              else {
-                const report = event.report
-                output.stderr(
-                  `${counter()} rotated ${displayId(event.resourceId)} (${report.regenerated.join(", ")}) in ${
-                    duration(report.finishedAt - report.startedAt)
-                  }${report.recovered ? ", recovered an unknown outcome with listKeys" : ""}\n`
-                )
-              }
-              return
+              const report = event.report
+              return finish({
+                _tag: "Rotated",
+                resourceId: event.resourceId,
+                detail: `(${report.regenerated.join(", ")}) in ${duration(report.finishedAt - report.startedAt)}${
+                  report.recovered ? ", recovered an unknown outcome with listKeys" : ""
+                }`
+              }, now)
             }
-            case "Failed": {
-              finished++
-              failed++
-              above(
-                output.stderr,
-                `${counter()} FAILED  ${displayId(event.resourceId)}: ${ExitCode.describe(event.error)}\n`,
+            case "Failed":
+              return finish(
+                { _tag: "Failed", resourceId: event.resourceId, description: ExitCode.describe(event.error) },
                 now
               )
-              return
-            }
             case "Throttled": {
               throttled++
               above(
@@ -110,6 +120,8 @@ export const make = (output: Output, total: number): Effect.Effect<Progress> =>
 
     return {
       onEvent,
+      onResource: (outcome) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) => Effect.sync(() => finish(outcome, now))),
       draw: Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.sync(() => {
           if (output.isTTY) redraw(now)

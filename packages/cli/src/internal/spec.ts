@@ -229,6 +229,35 @@ export const rotate = {
     value: "<n>",
     description: "With --from-file: how many resources rotate at once.",
     default: "16"
+  }),
+  writeBudget: flag({
+    name: "write-budget",
+    value: "<capacity>,<per-second>|none",
+    description: "With --from-file: the writes a subscription may take, as a bucket of <capacity> writes refilled " +
+      "at <per-second> a second (leave room for other writers to the subscription); none turns it off. With a " +
+      "PostgreSQL --journal, every process of the run shares it.",
+    default: `${Operation.writeBudget.capacity},${Operation.writeBudget.perSecond} (Azure Resource Manager's)`
+  })
+}
+
+/** The options of a fleet run kept in a journal (`rotate --journal`, `status`). */
+export const journal = {
+  journal: flag({
+    name: "journal",
+    value: "<file|postgres://...>",
+    description: "With --from-file: keep the run in a journal, so that the same command started again (after a " +
+      "crash, a kill or a timeout) resumes it: a finished resource is not rotated again, one cut off half-way is " +
+      "finished. A SQLite file (created if missing; one process at a time), or a PostgreSQL URL: several " +
+      "acs-keys processes on one run share its work and its write budget. The journal holds no key; give the " +
+      "database password in PGPASSWORD rather than in the URL.",
+    default: "none: the run is kept in memory"
+  }),
+  runId: flag({
+    name: "run-id",
+    value: "<id>",
+    description: "With --journal: the run. The same id resumes it (a finished run does nothing); a new id " +
+      "rotates every resource again. It is journaled: not a secret.",
+    default: "default"
   })
 }
 
@@ -429,14 +458,39 @@ export const commands: ReadonlyArray<Command> = [
     description: "Rotate both keys without an outage: regenerate the key clients do not use (Secondary first by " +
       "default), publish it (--verify data-plane proves it works), then regenerate and publish the other; " +
       "--mode alternate replaces only that one key. --dry-run sends nothing. One resource, or every resource of " +
-      "--from-file. Ctrl-C (or SIGTERM) stops at the next safe point and prints what was done (exit 130, 143 for " +
+      "--from-file (with --journal, resumed after a crash by the same command). Ctrl-C (or SIGTERM) stops at the " +
+      "next safe point and prints what was done (exit 130, 143 for " +
       "SIGTERM); a second one stops at once, killing running publish commands.",
-    flags: [...resourceFlags, ...Object.values(rotate), ...connectionFlags, ...outputFlags],
+    flags: [...resourceFlags, ...Object.values(rotate), ...Object.values(journal), ...connectionFlags, ...outputFlags],
     examples: [
       "acs-keys rotate --resource-id \"$ID\" --publish-command ./publish.sh",
       "acs-keys rotate --from-file ids.txt --concurrency 32 --publish-command ./publish.sh --json",
       "acs-keys rotate --resource-id \"$ID\" --mode alternate --first \"$NEXT\" --verify data-plane --publish-command ./publish.sh",
-      "acs-keys rotate --from-file ids.txt --drain 10m --dry-run"
+      "acs-keys rotate --from-file ids.txt --drain 10m --dry-run",
+      "acs-keys rotate --from-file ids.txt --journal rotation.db --run-id 2026-12 --publish-command ./publish.sh"
+    ]
+  },
+  {
+    name: "status",
+    aliases: [],
+    usage: "--journal <file|postgres://...> --from-file <path> [--run-id <id>] [options]",
+    description: "Print where a journaled fleet run (rotate --journal) stands: how many of the file's resources " +
+      "are done, running (finished when the run is started again), failed and not started, in all and per " +
+      "subscription (--json: each resource too). Reads the journal only: nothing is sent to Azure, no secret " +
+      "is printed, and it may run while the run goes on.",
+    flags: [
+      {
+        ...journal.journal,
+        description: "The journal of the run: a SQLite file or a PostgreSQL URL.",
+        default: "none (required)"
+      },
+      { ...rotate.fromFile, description: "The fleet file of the run.", default: "none (required)" },
+      journal.runId,
+      ...outputFlags
+    ],
+    examples: [
+      "acs-keys status --journal rotation.db --from-file ids.txt",
+      "acs-keys status --journal postgres://rotation@db.internal/rotation --from-file ids.txt --run-id 2026-12 --json"
     ]
   },
   {

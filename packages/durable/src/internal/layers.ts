@@ -8,6 +8,7 @@ import * as ShardingConfig from "@effect/cluster/ShardingConfig"
 import * as SqlMessageStorage from "@effect/cluster/SqlMessageStorage"
 import * as SqlRunnerStorage from "@effect/cluster/SqlRunnerStorage"
 import type * as SqlClient from "@effect/sql/SqlClient"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
@@ -72,14 +73,21 @@ const load = <A>(name: string, module: () => Promise<A>) =>
     catch: () => new JournalError({ reason: `${name} is not installed` })
   })
 
+/** A driver that throws while it opens (better-sqlite3 for a directory that does not exist) fails, not dies. */
+const opened = (client: Layer.Layer<SqlClient.SqlClient, unknown>) =>
+  Layer.catchAllCause(client, (cause) => Layer.fail(journalError(Cause.squash(cause))))
+
 const sqlite = (filename: string) =>
   Effect.map(
     load("@effect/sql-sqlite-node", () => import("@effect/sql-sqlite-node/SqliteClient")),
-    (SqliteClient) => SqliteClient.layer({ filename })
+    (SqliteClient) => opened(SqliteClient.layer({ filename }))
   )
 
 const pg = (url: Redacted.Redacted<string>) =>
-  Effect.map(load("@effect/sql-pg", () => import("@effect/sql-pg/PgClient")), (PgClient) => PgClient.layer({ url }))
+  Effect.map(
+    load("@effect/sql-pg", () => import("@effect/sql-pg/PgClient")),
+    (PgClient) => opened(PgClient.layer({ url }))
+  )
 
 // one process per SQLite file: the runner's shard locks need not be journaled
 export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<Engine, JournalError> =>
