@@ -3,12 +3,14 @@
  * killed with SIGKILL at seeded moments of a fleet run against the emulator (in this process, with seeded
  * latency), then started again with the same command line until it finishes.
  */
+import { ExitCode } from "@effect-acs/cli"
 import { Emulator } from "@effect-acs/emulator"
 import { assert, describe, inject, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { idOf, plain, prng, readPublished, resources, tempDir } from "../../durable/test/harness.js"
+import { cli } from "./helpers.js"
 import { exitOf, spawnCli } from "./processes.js"
 
 const fleetSize = 50
@@ -30,6 +32,107 @@ const lines = (file: string) => {
 
 /** The last line of standard output, as JSON (the summary of `--json`). */
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").pop()!)
+
+describe("acs-keys rotate --journal, in process", () => {
+  it.scopedLive("options that mean nothing with a journal are refused before anything is sent", () =>
+    Effect.gen(function*() {
+      const temp = tempDir()
+      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+      const fleet = resources(2)
+      const emulator = yield* Emulator.make({ resources: fleet, throttle: false })
+      const fleetFile = join(temp.dir, "ids.txt")
+      writeFileSync(fleetFile, fleet.map(idOf).join("\n"))
+      const journal = join(temp.dir, "j.db")
+      const base = ["rotate", "--from-file", fleetFile, "--endpoint", emulator.url]
+      const refused = [
+        [["rotate", "--resource-id", idOf(fleet[0]!), "--journal", journal], "--journal applies to --from-file only"],
+        [[...base, "--run-id", "r"], "--run-id applies to --journal only"],
+        [[...base, "--journal", journal, "--mode", "alternate"], "--mode alternate cannot be combined with --journal"],
+        [[...base, "--journal", journal, "--drain", "10s"], "--drain cannot be combined with --journal"],
+        [[...base, "--journal", journal, "--read-keys"], "--read-keys cannot be combined with --journal"],
+        [[...base, "--journal", journal, "--dry-run"], "--dry-run (acs-keys status"],
+        [["rotate", "--resource-id", idOf(fleet[0]!), "--write-budget", "10,1"], "--write-budget applies to"],
+        [[...base, "--write-budget", "0,1"], "--write-budget must be"],
+        [[...base, "--write-budget", "10"], "--write-budget must be"],
+        [["status", "--from-file", fleetFile], "--journal"]
+      ] as const
+      for (const [args, message] of refused) {
+        const result = yield* cli(args)
+        assert.strictEqual(result.status, 2, `${args.join(" ")}: ${result.stderr}`)
+        assert.include(result.stderr, message, args.join(" "))
+      }
+      assert.strictEqual((yield* emulator.stats).requests, 0)
+    }))
+
+  it.scopedLive("a bad entry, or a journal that cannot be opened: a typed exit, nothing sent", () =>
+    Effect.gen(function*() {
+      const temp = tempDir()
+      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+      const fleet = resources(2)
+      const emulator = yield* Emulator.make({ resources: fleet, throttle: false })
+      const good = join(temp.dir, "ids.txt")
+      writeFileSync(good, fleet.map(idOf).join("\n"))
+      const bad = join(temp.dir, "bad.txt")
+      writeFileSync(bad, `${idOf(fleet[0]!)}\n/subscriptions/not-a-resource\n`)
+      const invalid = yield* cli([
+        "rotate",
+        "--from-file",
+        bad,
+        "--journal",
+        join(temp.dir, "j.db"),
+        "--endpoint",
+        emulator.url
+      ])
+      assert.strictEqual(invalid.status, ExitCode.exitCodes.InvalidInput, invalid.stderr)
+      assert.include(invalid.stderr, "InvalidFleet")
+      assert.include(invalid.stderr, "entry 2")
+      const missing = join(temp.dir, "no", "such", "j.db")
+      const unopened = yield* cli(["rotate", "--from-file", good, "--journal", missing, "--endpoint", emulator.url])
+      assert.strictEqual(unopened.status, ExitCode.exitCodes.JournalError, unopened.stderr)
+      const status = yield* cli(["status", "--from-file", good, "--journal", missing])
+      assert.strictEqual(status.status, ExitCode.exitCodes.JournalError, status.stderr)
+      assert.include(status.stderr, "JournalError: The rotation journal cannot be opened")
+      assert.strictEqual((yield* emulator.stats).requests, 0)
+    }))
+
+  it.scopedLive("a run, its status, and the run again: nothing to do; --write-budget none on the in-memory fleet", () =>
+    Effect.gen(function*() {
+      const temp = tempDir()
+      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+      const fleet = resources(3)
+      const emulator = yield* Emulator.make({ resources: fleet, throttle: false })
+      const fleetFile = join(temp.dir, "ids.txt")
+      writeFileSync(fleetFile, fleet.map(idOf).join("\n"))
+      const journal = ["--journal", join(temp.dir, "j.db"), "--from-file", fleetFile]
+      const before = yield* cli(["status", ...journal])
+      assert.strictEqual(before.status, 0, before.stderr)
+      assert.include(before.stdout, "run default: 0 done, 0 running, 0 failed, 3 not started, of 3 resources")
+      const log = join(temp.dir, "published.jsonl")
+      const rotate = ["rotate", ...journal, "--endpoint", emulator.url, "--publish-command", publishTo(log)]
+      const first = yield* cli(rotate)
+      assert.strictEqual(first.status, 0, first.stderr)
+      assert.match(first.stdout, /^run default: rotated 3 of 3 resources in .* \(0 already done, 0 failed\)\n$/)
+      assert.strictEqual(readPublished(log).length, 6)
+      const after = yield* cli(["status", ...journal, "--json"])
+      const status = JSON.parse(after.stdout)
+      assert.deepInclude(status, { runId: "default", done: 3, running: 0, failed: 0, notStarted: 0 })
+      assert.deepStrictEqual(status.subscriptions.map((s: { done: number }) => s.done).sort(), [1, 2])
+      const requests = (yield* emulator.stats).requests
+      const again = yield* cli(rotate)
+      assert.strictEqual(again.status, 0, again.stderr)
+      assert.include(again.stdout, "run default is finished: all 3 resources rotated before, nothing to do")
+      assert.strictEqual((yield* emulator.stats).requests, requests)
+      // another run id rotates them again
+      const next = yield* cli([...rotate, "--run-id", "next", "--json"])
+      assert.deepInclude(JSON.parse(next.stdout.trim().split("\n").pop()!), { runId: "next", rotated: 3 })
+      assert.strictEqual(readPublished(log).length, 12)
+      // without a journal, the budget is the command's: none plans no minimum time
+      const plan = yield* cli(["rotate", "--from-file", fleetFile, "--write-budget", "none", "--dry-run", "--json"])
+      assert.deepInclude(JSON.parse(plan.stdout), { budget: false, minimumMillis: 0 })
+      const small = yield* cli(["rotate", "--from-file", fleetFile, "--write-budget", "1,0.5", "--dry-run", "--json"])
+      assert.deepInclude(JSON.parse(small.stdout), { budget: { capacity: 1, perSecond: 0.5 }, minimumMillis: 6000 })
+    }))
+})
 
 describe("acs-keys rotate --journal, killed with SIGKILL and run again", () => {
   it.live(
@@ -157,6 +260,23 @@ describe("acs-keys rotate --journal, killed with SIGKILL and run again", () => {
             // only a step running at a kill runs again
             assert.isAtMost(regenerations, 2 + kills, id)
             totals.reRunSteps += regenerations - 2
+          }
+          // the journal's bytes (and its write-ahead log's) hold no key it ever had or was given
+          const bytes = ["", "-wal", "-shm"].map((suffix) => {
+            try {
+              return readFileSync(journal + suffix).toString("latin1")
+            } catch {
+              return ""
+            }
+          }).join("\n")
+          assert.include(bytes, runId)
+          for (
+            const key of [
+              ...published.map((e) => e.key),
+              ...[...seed.values()].flatMap((k) => [k.primary, k.secondary])
+            ]
+          ) {
+            assert.notInclude(bytes, key, "a key in the journal")
           }
           // the finished run, run again: nothing to do, nothing sent
           const requests = (yield* emulator.stats).requests
