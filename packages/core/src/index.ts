@@ -129,3 +129,17 @@ export * as RetryPolicy from "./RetryPolicy.js"
  * @since 0.1.0
  */
 export * as Rotation from "./Rotation.js"
+
+/**
+ * Azure Resource Manager's write budget as a token bucket, the one a fleet rotation keeps per subscription.
+ *
+ * @example
+ * ```ts
+ * import { WriteBudget } from "@effect-acs/core"
+ *
+ * console.log(Object.keys(WriteBudget))
+ * ```
+ *
+ * @since 0.3.0
+ */
+export * as WriteBudget from "./WriteBudget.js"

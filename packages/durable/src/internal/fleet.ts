@@ -1,4 +1,4 @@
-import { CommunicationServices, Redaction, Rotation } from "@effect-acs/core"
+import { CommunicationServices, Redaction, Rotation, WriteBudget } from "@effect-acs/core"
 import type { KeysResponse, ResourceInput } from "@effect-acs/core/CommunicationServices"
 import type { CommunicationServicesError } from "@effect-acs/core/Errors"
 import type { KeyType } from "@effect-acs/schema"
@@ -249,7 +249,7 @@ export const rotate = <E, R, E2 = never, R2 = never>(
       ? undefined
       : Option.isSome(shared)
       ? shared.value.keyed(budget.capacity, budget.perSecond)
-      : Budget.keyed(budget.capacity, budget.perSecond)
+      : WriteBudget.keyed(budget.capacity, budget.perSecond)
     const client = yield* CommunicationServices.CommunicationServices
     const context = yield* Effect.context<R | R2>()
     const maxThrottles = options.maxThrottles ?? 10
