@@ -48,7 +48,6 @@ describe("acs-keys rotate --journal, in process", () => {
         [["rotate", "--resource-id", idOf(fleet[0]!), "--journal", journal], "--journal applies to --from-file only"],
         [[...base, "--run-id", "r"], "--run-id applies to --journal only"],
         [[...base, "--journal", journal, "--mode", "alternate"], "--mode alternate cannot be combined with --journal"],
-        [[...base, "--journal", journal, "--drain", "10s"], "--drain cannot be combined with --journal"],
         [[...base, "--journal", journal, "--read-keys"], "--read-keys cannot be combined with --journal"],
         [[...base, "--journal", journal, "--dry-run"], "--dry-run (acs-keys status"],
         [["rotate", "--resource-id", idOf(fleet[0]!), "--write-budget", "10,1"], "--write-budget applies to"],
@@ -122,9 +121,11 @@ describe("acs-keys rotate --journal, in process", () => {
       assert.strictEqual(again.status, 0, again.stderr)
       assert.include(again.stdout, "run default is finished: all 3 resources rotated before, nothing to do")
       assert.strictEqual((yield* emulator.stats).requests, requests)
-      // another run id rotates them again
-      const next = yield* cli([...rotate, "--run-id", "next", "--json"])
-      assert.deepInclude(JSON.parse(next.stdout.trim().split("\n").pop()!), { runId: "next", rotated: 3 })
+      // another run id rotates them again, here with a drain between each resource's two keys
+      const next = yield* cli([...rotate, "--run-id", "next", "--drain", "1s", "--json"])
+      const nextSummary = JSON.parse(next.stdout.trim().split("\n").pop()!)
+      assert.deepInclude(nextSummary, { runId: "next", rotated: 3 })
+      assert.isAtLeast(nextSummary.durationMillis, 1000, "the drain was waited")
       assert.strictEqual(readPublished(log).length, 12)
       // without a journal, the budget is the command's: none plans no minimum time
       const plan = yield* cli(["rotate", "--from-file", fleetFile, "--write-budget", "none", "--dry-run", "--json"])

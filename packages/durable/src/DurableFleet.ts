@@ -25,6 +25,7 @@ import type { Sharding } from "@effect/cluster/Sharding"
 import type { ShardingConfig } from "@effect/cluster/ShardingConfig"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import * as Context from "effect/Context"
+import type * as Duration from "effect/Duration"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
@@ -231,6 +232,14 @@ export interface Options<E, R, E2 = never, R2 = never> {
   readonly verify?: ((key: Rotation.PublishedKey) => Effect.Effect<void, E2, R2>) | undefined
   /** The key regenerated first, the one clients do not use now; default `"Secondary"`. */
   readonly first?: "Primary" | "Secondary" | undefined
+  /**
+   * As `Rotation.RotateOptions.drain`: how long to wait after the first key is published (and verified) before
+   * the other is regenerated, so that clients reload. Journaled with each resource's rotation when it starts (a
+   * resumed rotation keeps its drain). A drain longer than 5 seconds is a durable timer (`DurableClock`,
+   * journaled, due within a second of its time): a crash during it does not restart it; a shorter one runs again
+   * in full after a crash.
+   */
+  readonly drain?: Duration.DurationInput | undefined
   /** As `Rotation.RotateOptions`. */
   readonly publishTimeout?: Rotation.RotateOptions<E, R>["publishTimeout"]
   /** As `Rotation.RotateOptions`. */

@@ -201,6 +201,75 @@ describe("DurableFleet on SQLite, in process", () => {
       }
     }).pipe(Effect.scoped))
 
+  it.live("drain: the other key waits after the first is published; interrupted in the drain, resumed: not redone", () =>
+    Effect.gen(function*() {
+      const temp = tempDir()
+      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+      const filename = join(temp.dir, "j.db")
+      const fleet = resources(3)
+      const emulator = yield* Emulator.make({ resources: fleet, throttle: false, requestLogSize: 1000 })
+      const ids = fleet.map((resource) => ({ resourceId: idOf(resource) }))
+      const publishedAt = new Map<string, number>()
+      const firstDone = yield* Deferred.make<void>()
+      const run = DurableFleet.rotate(ids, {
+        runId: "drained",
+        concurrency: 3,
+        drain: "4 seconds",
+        publish: (key) =>
+          Effect.sync(() => {
+            publishedAt.set(`${key.resourceId.toLowerCase()}|${key.keyType}`, Date.now())
+            if (publishedAt.size === 3) Deferred.unsafeDone(firstDone, Exit.void)
+          })
+      })
+      const layer = () => Layer.merge(clientLayer(emulator.url), DurableFleet.layerSqlite({ filename }))
+      // every first key published, every rotation in its drain: interrupted there
+      const fiber = yield* Effect.fork(Effect.provide(run, layer()))
+      yield* Deferred.await(firstDone)
+      yield* Fiber.interrupt(fiber)
+      assert.strictEqual(publishedAt.size, 3, "only the first keys were published before the interruption")
+      assert.strictEqual((yield* emulator.stats).regenerations, 3)
+      const resumedAt = Date.now()
+      const summary = yield* Effect.provide(run, layer())
+      assert.strictEqual(summary.rotated, 3)
+      // the first step was not run again: one regeneration more per resource, the other key's
+      assert.strictEqual((yield* emulator.stats).regenerations, 6)
+      for (const resource of fleet) {
+        const id = idOf(resource).toLowerCase()
+        // the drain (shorter than a minute: an activity's sleep), cut off by the interruption (a runner stopping
+        // gives running steps 3 seconds), ran again in full after the resume
+        assert.isAtLeast(publishedAt.get(`${id}|Primary`)! - resumedAt, 4000, id)
+      }
+      // a drain past 5 seconds is a durable timer: interrupted, then resumed 5 seconds later, it ends when it was
+      // due (it is not started again)
+      const long = DurableFleet.rotate(ids, {
+        runId: "drained-long",
+        concurrency: 3,
+        drain: "10 seconds",
+        publish: (key) =>
+          Effect.sync(() => publishedAt.set(`${key.resourceId.toLowerCase()}|${key.keyType}|long`, Date.now()))
+      })
+      const longFiber = yield* Effect.fork(Effect.provide(long, layer()))
+      while ([...publishedAt.keys()].filter((key) => key.endsWith("|long")).length < 3) yield* Effect.sleep("10 millis")
+      yield* Fiber.interrupt(longFiber)
+      yield* Effect.sleep("5 seconds")
+      const longResumedAt = Date.now()
+      assert.strictEqual((yield* Effect.provide(long, layer())).rotated, 3)
+      for (const resource of fleet) {
+        const id = idOf(resource).toLowerCase()
+        const first = publishedAt.get(`${id}|Secondary|long`)!
+        const second = publishedAt.get(`${id}|Primary|long`)!
+        assert.isAtLeast(second - first, 10_000, id)
+        // started again, it would have ended 10 s after the resume at the soonest
+        assert.isBelow(second - longResumedAt, 9_000, `${id}: the drain was started again`)
+      }
+      const invalid = yield* Effect.flip(
+        DurableFleet.rotate(ids, { runId: "r", drain: Infinity, publish: () => Effect.void }).pipe(
+          Effect.provide(layer())
+        )
+      )
+      assert.include(invalid.message, "drain must be a finite duration")
+    }).pipe(Effect.scoped))
+
   it.live("a journal that cannot be opened fails with JournalError, naming no secret of its URL", () =>
     Effect.gen(function*() {
       const temp = tempDir()

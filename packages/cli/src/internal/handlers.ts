@@ -167,11 +167,10 @@ const checkRotateOptions = (options: RotateOptions): Effect.Effect<void, UsageEr
     return Option.isSome(options.runId) ? usage("--run-id applies to --journal only") : Effect.void
   }
   if (!fleet) return usage("--journal applies to --from-file only: a journal keeps a fleet run")
-  // a journaled run replaces both keys of each resource, one step each, and has nothing to plan or wait for
+  // a journaled run replaces both keys of each resource, one step each, and has nothing to plan
   const unsupported = [
     [options.dryRun, "--dry-run (acs-keys status tells where a journaled run stands)"],
     [options.mode === "alternate", "--mode alternate"],
-    [drainOf(options) !== undefined, Option.isSome(options.drain) ? "--drain" : "--grace-seconds"],
     [options.readKeys, "--read-keys"]
   ] as const
   const found = unsupported.find(([given]) => given)
@@ -762,7 +761,7 @@ const rotateJournaled = (options: RotateOptions, renderer: Renderer.Renderer, pa
       const item = (view: Renderer.View) =>
         Effect.flatMap(renderer.item(view), (text) => text === "" ? Effect.void : progress.stdout(text))
       const ledger = new Ledger.Ledger()
-      const { publish, publishRetry, publishTimeout, verify, first } = rotationOptions(
+      const { drain, first, publish, publishRetry, publishTimeout, verify } = rotationOptions(
         options,
         (key) => item(publishedView(key, options.output.showSecrets, true)),
         ledger
@@ -774,6 +773,7 @@ const rotateJournaled = (options: RotateOptions, renderer: Renderer.Renderer, pa
         publishTimeout,
         verify,
         first,
+        drain,
         concurrency: options.concurrency,
         ...Option.match(options.writeBudget, { onNone: () => ({}), onSome: (budget) => ({ budget }) }),
         onEvent: (event) => Effect.zipRight(progress.onResource(module.outcome(event)), item(module.eventView(event)))

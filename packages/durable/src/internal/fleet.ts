@@ -10,10 +10,12 @@ import { MessageStorage } from "@effect/cluster/MessageStorage"
 import * as ShardId from "@effect/cluster/ShardId"
 import { ShardingConfig } from "@effect/cluster/ShardingConfig"
 import * as Activity from "@effect/workflow/Activity"
+import * as DurableClock from "@effect/workflow/DurableClock"
 import * as Workflow from "@effect/workflow/Workflow"
 import type { WorkflowEngine } from "@effect/workflow/WorkflowEngine"
 import * as Clock from "effect/Clock"
 import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Layer from "effect/Layer"
@@ -46,7 +48,9 @@ const Payload = Schema.Struct({
   resourceId: Schema.String,
   subscriptionId: Schema.String,
   /** The key regenerated first: journaled, so that a resumed rotation keeps the order it began with. */
-  first: Schema.Literal("Primary", "Secondary")
+  first: Schema.Literal("Primary", "Secondary"),
+  /** The wait between the two steps, in milliseconds (journaled, as `first`); absent for none. */
+  drainMillis: Schema.optional(Schema.Number)
 })
 
 /**
@@ -137,6 +141,11 @@ const checkFleet = (
       return yield* new InvalidFleet({ reason: "runId looks like a secret; it is journaled, so it must not be one" })
     }
     const first = options.first ?? "Secondary"
+    const drain = options.drain === undefined
+      ? Option.some(undefined)
+      : Duration.decodeUnknown(options.drain).pipe(Option.filter(Duration.isFinite))
+    if (Option.isNone(drain)) return yield* new InvalidFleet({ reason: "drain must be a finite duration" })
+    const drainMillis = drain.value === undefined ? undefined : Duration.toMillis(drain.value)
     const seen = new Set<string>()
     const checked: Array<typeof Payload.Type & { readonly input: ResourceInput }> = []
     let duplicates = 0
@@ -161,7 +170,14 @@ const checkFleet = (
       }
       seen.add(key)
       const subscriptionId = planned.resourceId.split("/")[2]!.toLowerCase()
-      checked.push({ runId: options.runId, resourceId: planned.resourceId, subscriptionId, first, input })
+      checked.push({
+        runId: options.runId,
+        resourceId: planned.resourceId,
+        subscriptionId,
+        first,
+        ...(drainMillis === undefined || drainMillis === 0 ? {} : { drainMillis }),
+        input
+      })
     }
     return { checked, duplicates }
   })
@@ -187,6 +203,9 @@ export interface Registration {
   current: Running | undefined
 }
 
+/** Drains longer than this are durable timers, journaled, which a crash does not restart. */
+const durableDrainAbove = Duration.seconds(5)
+
 /** The workflow's body: one activity per key, each a regenerate-and-publish by core's rotation. */
 const body = (payload: typeof Payload.Type, registration: Registration) =>
   Effect.gen(function*() {
@@ -203,6 +222,15 @@ const body = (payload: typeof Payload.Type, registration: Registration) =>
         )
       })
       recovered = recovered || step.recovered
+      // clients reload the first key before the one they use is replaced: a durable timer past
+      // `durableDrainAbove` (a crash does not restart it), an activity's sleep below (a crash runs it again)
+      if (index === 0 && payload.drainMillis !== undefined && payload.drainMillis > 0) {
+        yield* DurableClock.sleep({
+          name: "drain",
+          duration: Duration.millis(payload.drainMillis),
+          inMemoryThreshold: durableDrainAbove
+        })
+      }
     }
     return new ResourceRotated({
       resourceId: payload.resourceId,

@@ -9,6 +9,7 @@ import * as SqlMessageStorage from "@effect/cluster/SqlMessageStorage"
 import * as SqlRunnerStorage from "@effect/cluster/SqlRunnerStorage"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
@@ -28,7 +29,15 @@ const journalError = (error: unknown) =>
  * The cluster's defaults, not its environment variables: a journal is read with the shard layout it was written
  * with (`status` finds a resource's messages by its shard).
  */
-const shardingConfig = ShardingConfig.layer()
+const shardingConfig = ShardingConfig.layer({
+  // stopped (the rotate call interrupted, the process asked to stop), a runner gives running steps this long to
+  // finish before it interrupts them (a step interrupted runs again when the run resumes); the cluster's default,
+  // 15 seconds, is also what a step waiting for the next `rotate` call would hold a shutdown for
+  entityTerminationTimeout: Duration.seconds(3),
+  // how often the journal is read for messages due: a drain's timer is late by at most this, and a runner takes
+  // up the rotations another one left this soon (the cluster's default: 10 seconds)
+  entityMessagePollInterval: Duration.seconds(1)
+})
 
 /**
  * The workflow engine on a single runner of the cluster (`SingleRunner.layer`'s pieces, with its configuration
