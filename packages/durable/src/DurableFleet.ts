@@ -424,8 +424,9 @@ export const status: (
 ) => Effect.Effect<FleetStatus, InvalidFleet | JournalError, Journal> = internal.status
 
 /**
- * The engine on a single runner with its journal in a SQLite file (created if missing): one process at a
- * time per file.
+ * The engine on a single runner with its journal in a SQLite file (created if missing): one runner at a time
+ * per file, held by a lock file beside it (`<filename>.lock`) for the layer's lifetime. A second runner on the file
+ * fails with `JournalError`; a lock left by a process that died is taken over.
  *
  * @example
  * ```ts

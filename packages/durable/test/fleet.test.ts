@@ -10,6 +10,9 @@ import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
+import { spawnSync } from "node:child_process"
+import { existsSync, writeFileSync } from "node:fs"
+import { hostname } from "node:os"
 import { join } from "node:path"
 import { clientLayer, idOf, plain, resources, tempDir } from "./harness.js"
 
@@ -268,6 +271,47 @@ describe("DurableFleet on SQLite, in process", () => {
         )
       )
       assert.include(invalid.message, "drain must be a finite duration")
+    }).pipe(Effect.scoped))
+
+  it.live("one runner per SQLite journal: a second is refused while the first runs; a dead one's lock is taken over", () =>
+    Effect.gen(function*() {
+      const temp = tempDir()
+      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+      const filename = join(temp.dir, "j.db")
+      const fleet = resources(2)
+      const emulator = yield* Emulator.make({ resources: fleet, throttle: false })
+      const ids = fleet.map((resource) => ({ resourceId: idOf(resource) }))
+      const run = (runId: string) =>
+        DurableFleet.rotate(ids, { runId, publish: () => Effect.void }).pipe(
+          Effect.provide(Layer.merge(clientLayer(emulator.url), DurableFleet.layerSqlite({ filename })))
+        )
+      // the first runner holds the journal while its publish waits
+      const release = yield* Deferred.make<void>()
+      const first = yield* Effect.fork(
+        DurableFleet.rotate(ids, { runId: "first", publish: () => Deferred.await(release) }).pipe(
+          Effect.provide(Layer.merge(clientLayer(emulator.url), DurableFleet.layerSqlite({ filename })))
+        )
+      )
+      yield* emulator.awaitStats((stats) => stats.regenerations > 0)
+      const refused = yield* Effect.flip(run("second"))
+      assert.strictEqual(refused._tag, "JournalError")
+      assert.include(refused.message, `in use by process ${process.pid}`)
+      // status reads the journal meanwhile (it is no runner)
+      const during = yield* DurableFleet.status(ids, { runId: "first" }).pipe(
+        Effect.provide(DurableFleet.journalSqlite({ filename }))
+      )
+      assert.strictEqual(during.done + during.running + during.notStarted, 2)
+      yield* Deferred.succeed(release, undefined)
+      assert.strictEqual((yield* Fiber.join(first)).rotated, 2)
+      assert.isFalse(existsSync(`${filename}.lock`), "released with the layer")
+      // a lock left by a process that died (a kill -9): taken over
+      const dead = spawnSync(process.execPath, ["-e", "0"]).pid
+      writeFileSync(`${filename}.lock`, JSON.stringify({ pid: dead, host: hostname() }))
+      assert.strictEqual((yield* run("after-a-crash")).rotated, 2)
+      // one held on another host cannot be checked: refused, saying which file to remove
+      writeFileSync(`${filename}.lock`, JSON.stringify({ pid: 1, host: "elsewhere" }))
+      const elsewhere = yield* Effect.flip(run("elsewhere"))
+      assert.include(elsewhere.message, "in use by a runner on elsewhere")
     }).pipe(Effect.scoped))
 
   it.live("a journal that cannot be opened fails with JournalError, naming no secret of its URL", () =>

@@ -13,6 +13,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import type * as Redacted from "effect/Redacted"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
 import type { Engine, Journal } from "../DurableFleet.js"
 import { JournalError } from "../DurableFleet.js"
 import * as Budget from "./budget.js"
@@ -98,9 +100,90 @@ const pg = (url: Redacted.Redacted<string>) =>
     (PgClient) => opened(PgClient.layer({ url }))
   )
 
-// one process per SQLite file: the runner's shard locks need not be journaled
+/** What a runner's lock file holds: who holds the journal. */
+interface Holder {
+  readonly pid: number
+  readonly host: string
+}
+
+/** The lock files this process holds. */
+const heldHere = new Set<string>()
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM"
+  }
+}
+
+/**
+ * One runner per SQLite journal, for the layer's lifetime: a lock file beside it (`<journal>.lock`, created
+ * exclusively, removed when the layer is released). Two runners on one file would each take every shard, and
+ * could rotate a resource at the same time (a cron job started again while the last one runs). A lock left by
+ * a process that died (a kill -9) is taken over: on this host, when its process is gone.
+ */
+const runnerLock = (filename: string): Layer.Layer<never, JournalError> => {
+  const path = `${filename}.lock`
+  const host = Os.hostname()
+  const create = () => {
+    const fd = Fs.openSync(path, "wx", 0o600)
+    try {
+      Fs.writeSync(fd, JSON.stringify({ pid: process.pid, host } satisfies Holder))
+    } finally {
+      Fs.closeSync(fd)
+    }
+  }
+  const acquire = Effect.try({
+    try: () => {
+      for (let attempt = 0;; attempt++) {
+        try {
+          return create()
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== "EEXIST" || attempt > 0) throw error
+        }
+        let holder: Partial<Holder> = {}
+        try {
+          holder = JSON.parse(Fs.readFileSync(path, "utf8"))
+        } catch {
+          // being written, or not ours: taken for held
+        }
+        if (holder.host !== host || typeof holder.pid !== "number") {
+          throw new Error(
+            `it is in use by a runner on ${holder.host ?? "another host"} (${path}); one runner at a time per ` +
+              `SQLite journal (use PostgreSQL for several); if none runs, remove that file`
+          )
+        }
+        // its pid is this process's own: held by another layer of this process, or left by a process that had
+        // the same pid (a container's first process, started again)
+        if (holder.pid === process.pid ? heldHere.has(path) : alive(holder.pid)) {
+          throw new Error(
+            `it is in use by process ${holder.pid}; one runner at a time per SQLite journal (use PostgreSQL for ` +
+              `several)`
+          )
+        }
+        // its process is gone: the lock is stale
+        Fs.rmSync(path, { force: true })
+      }
+    },
+    catch: journalError
+  })
+  return Layer.scopedDiscard(
+    Effect.acquireRelease(
+      Effect.tap(acquire, () => Effect.sync(() => heldHere.add(path))),
+      () =>
+        Effect.sync(() => {
+          heldHere.delete(path)
+          Fs.rmSync(path, { force: true })
+        })
+    )
+  )
+}
+
+// one runner per SQLite file (its lock file): the runner's shard locks need not be journaled
 export const layerSqlite = (options: { readonly filename: string }): Layer.Layer<Engine, JournalError> =>
-  engine("memory", sqlite(options.filename))
+  engine("memory", sqlite(options.filename)).pipe(Layer.provide(runnerLock(options.filename)))
 
 export const layerPg = (options: { readonly url: Redacted.Redacted<string> }): Layer.Layer<Engine, JournalError> =>
   engine("sql", pg(options.url))
