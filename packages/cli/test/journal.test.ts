@@ -9,7 +9,16 @@ import { assert, describe, inject, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import { readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { idOf, plain, prng, readPublished, resources, tempDir } from "../../durable/test/harness.js"
+import {
+  assertRotatedAndPublished,
+  idOf,
+  keysNow,
+  prng,
+  readPublished,
+  regenerationsAnswered,
+  resources,
+  tempDir
+} from "../../durable/test/harness.js"
 import { cli } from "./helpers.js"
 import { exitOf, spawnCli } from "./processes.js"
 
@@ -33,15 +42,22 @@ const lines = (file: string) => {
 /** The last line of standard output, as JSON (the summary of `--json`). */
 const lastJson = (stdout: string) => JSON.parse(stdout.trim().split("\n").pop()!)
 
+/** A temporary directory for the scope, an emulator of `count` resources, and their fleet file. */
+const smallFleet = (count: number) =>
+  Effect.gen(function*() {
+    const temp = tempDir()
+    yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+    const fleet = resources(count)
+    const emulator = yield* Emulator.make({ resources: fleet, throttle: false })
+    const fleetFile = join(temp.dir, "ids.txt")
+    writeFileSync(fleetFile, fleet.map(idOf).join("\n"))
+    return { temp, fleet, emulator, fleetFile }
+  })
+
 describe("acs-keys rotate --journal, in process", () => {
   it.scopedLive("options that mean nothing with a journal are refused before anything is sent", () =>
     Effect.gen(function*() {
-      const temp = tempDir()
-      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
-      const fleet = resources(2)
-      const emulator = yield* Emulator.make({ resources: fleet, throttle: false })
-      const fleetFile = join(temp.dir, "ids.txt")
-      writeFileSync(fleetFile, fleet.map(idOf).join("\n"))
+      const { emulator, fleet, fleetFile, temp } = yield* smallFleet(2)
       const journal = join(temp.dir, "j.db")
       const base = ["rotate", "--from-file", fleetFile, "--endpoint", emulator.url]
       const refused = [
@@ -65,12 +81,7 @@ describe("acs-keys rotate --journal, in process", () => {
 
   it.scopedLive("a bad entry, or a journal that cannot be opened: a typed exit, nothing sent", () =>
     Effect.gen(function*() {
-      const temp = tempDir()
-      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
-      const fleet = resources(2)
-      const emulator = yield* Emulator.make({ resources: fleet, throttle: false })
-      const good = join(temp.dir, "ids.txt")
-      writeFileSync(good, fleet.map(idOf).join("\n"))
+      const { emulator, fleet, fleetFile: good, temp } = yield* smallFleet(2)
       const bad = join(temp.dir, "bad.txt")
       writeFileSync(bad, `${idOf(fleet[0]!)}\n/subscriptions/not-a-resource\n`)
       const invalid = yield* cli([
@@ -96,12 +107,7 @@ describe("acs-keys rotate --journal, in process", () => {
 
   it.scopedLive("a run, its status, and the run again: nothing to do; --write-budget none on the in-memory fleet", () =>
     Effect.gen(function*() {
-      const temp = tempDir()
-      yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
-      const fleet = resources(3)
-      const emulator = yield* Emulator.make({ resources: fleet, throttle: false })
-      const fleetFile = join(temp.dir, "ids.txt")
-      writeFileSync(fleetFile, fleet.map(idOf).join("\n"))
+      const { emulator, fleetFile, temp } = yield* smallFleet(3)
       const journal = ["--journal", join(temp.dir, "j.db"), "--from-file", fleetFile]
       const before = yield* cli(["status", ...journal])
       assert.strictEqual(before.status, 0, before.stderr)
@@ -152,8 +158,7 @@ describe("acs-keys rotate --journal, killed with SIGKILL and run again", () => {
             requestLogSize: 10_000,
             faults: { seed: 100 + iteration, latency: { min: "2 millis", max: "30 millis" } }
           })
-          const seed = new Map<string, { primary: string; secondary: string }>()
-          for (const resource of fleet) seed.set(idOf(resource).toLowerCase(), plain(yield* emulator.keys(resource)))
+          const seed = yield* keysNow(emulator, fleet)
           const fleetFile = join(temp.dir, "ids.txt")
           writeFileSync(fleetFile, fleet.map(idOf).join("\n") + "\n")
           const journal = join(temp.dir, "rotation.db")
@@ -171,17 +176,6 @@ describe("acs-keys rotate --journal, killed with SIGKILL and run again", () => {
             publishTo(log),
             "--json"
           ]
-          const answeredNow = () =>
-            Effect.map(emulator.requestLog, (entries) => {
-              const answered = new Map<string, number>()
-              for (const entry of entries) {
-                if (entry.operation === "regenerateKey" && entry.status === 200) {
-                  const id = entry.path.toLowerCase().replace(/\/regeneratekey$/, "")
-                  answered.set(id, (answered.get(id) ?? 0) + 1)
-                }
-              }
-              return answered
-            })
           // the resources `acs-keys status` said were done at a kill: the publish log's length and their answered
           // regenerations then
           const done = new Map<string, { readonly lines: number; readonly regenerations: number }>()
@@ -220,7 +214,7 @@ describe("acs-keys rotate --journal, killed with SIGKILL and run again", () => {
               assert.strictEqual(status.failed, 0)
               assert.strictEqual(status.done + status.running + status.notStarted, fleetSize)
               const published = lines(log)
-              const answered = yield* answeredNow()
+              const answered = yield* regenerationsAnswered(emulator)
               for (const entry of status.resources) {
                 const id = entry.resourceId.toLowerCase()
                 if (entry.state === "done" && !done.has(id)) {
@@ -240,17 +234,10 @@ describe("acs-keys rotate --journal, killed with SIGKILL and run again", () => {
           assert.strictEqual(summary.rotated + summary.alreadyDone, fleetSize)
           assert.isAtLeast(summary.alreadyDone, done.size)
 
-          yield* emulator.awaitStats((stats) => stats.inFlight === 0)
           const published = readPublished(log)
-          const answered = yield* answeredNow()
+          const answered = yield* assertRotatedAndPublished(emulator, fleet, seed, published)
           for (const resource of fleet) {
             const id = idOf(resource).toLowerCase()
-            const live = plain(yield* emulator.keys(resource))
-            assert.notStrictEqual(live.primary, seed.get(id)!.primary, `${id} Primary not rotated`)
-            assert.notStrictEqual(live.secondary, seed.get(id)!.secondary, `${id} Secondary not rotated`)
-            const mine = published.filter((entry) => entry.resourceId === id)
-            assert.strictEqual(mine.filter((e) => e.keyType === "Primary").at(-1)?.key, live.primary, id)
-            assert.strictEqual(mine.filter((e) => e.keyType === "Secondary").at(-1)?.key, live.secondary, id)
             const regenerations = answered.get(id) ?? 0
             const atKill = done.get(id)
             if (atKill !== undefined) {
@@ -315,8 +302,7 @@ describe("acs-keys rotate --journal postgres://...", () => {
           requestLogSize: 10_000,
           faults: { seed: 11, latency: { min: "2 millis", max: "25 millis" } }
         })
-        const seed = new Map<string, { primary: string; secondary: string }>()
-        for (const resource of fleet) seed.set(idOf(resource).toLowerCase(), plain(yield* emulator.keys(resource)))
+        const seed = yield* keysNow(emulator, fleet)
         const fleetFile = join(temp.dir, "ids.txt")
         writeFileSync(fleetFile, fleet.map(idOf).join("\n") + "\n")
         const log = join(temp.dir, "published.jsonl")
@@ -355,23 +341,10 @@ describe("acs-keys rotate --journal postgres://...", () => {
         yield* emulator.awaitStats((stats) => stats.inFlight === 0)
         const stats = yield* emulator.stats
         assert.strictEqual(stats.throttled, 0, "no response 429")
-        const published = readPublished(log)
-        const answered = new Map<string, number>()
-        for (const entry of yield* emulator.requestLog) {
-          if (entry.operation === "regenerateKey" && entry.status === 200) {
-            const id = entry.path.toLowerCase().replace(/\/regeneratekey$/, "")
-            answered.set(id, (answered.get(id) ?? 0) + 1)
-          }
-        }
+        const answered = yield* assertRotatedAndPublished(emulator, fleet, seed, readPublished(log))
         let once = 0
         for (const resource of fleet) {
           const id = idOf(resource).toLowerCase()
-          const live = plain(yield* emulator.keys(resource))
-          assert.notStrictEqual(live.primary, seed.get(id)!.primary, id)
-          assert.notStrictEqual(live.secondary, seed.get(id)!.secondary, id)
-          const mine = published.filter((entry) => entry.resourceId === id)
-          assert.strictEqual(mine.filter((e) => e.keyType === "Primary").at(-1)?.key, live.primary, id)
-          assert.strictEqual(mine.filter((e) => e.keyType === "Secondary").at(-1)?.key, live.secondary, id)
           // not rotated by both: at most the step A was running when it died runs again
           assert.isAtMost(answered.get(id) ?? 0, 3, id)
           if (answered.get(id) === 2) once++

@@ -2,6 +2,7 @@ import { AzureCredential, CommunicationServices, RetryPolicy } from "@effect-acs
 import { Emulator } from "@effect-acs/emulator"
 import type { EmulatorState } from "@effect-acs/emulator"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import { assert } from "@effect/vitest"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
@@ -103,3 +104,48 @@ export const logLines = (file: string) => {
     return 0
   }
 }
+
+/** The keys each resource has now (lower-cased id), as plain strings: the seed, before a fleet run. */
+export const keysNow = (emulator: Emulator.Service, fleet: ReadonlyArray<EmulatorState.ResourceRef>) =>
+  Effect.gen(function*() {
+    const keys = new Map<string, { primary: string; secondary: string }>()
+    for (const resource of fleet) keys.set(idOf(resource).toLowerCase(), plain(yield* emulator.keys(resource)))
+    return keys
+  })
+
+/** How many regenerations the emulator answered (200) per resource (lower-cased id), from its request log. */
+export const regenerationsAnswered = (emulator: Emulator.Service) =>
+  Effect.map(emulator.requestLog, (entries) => {
+    const answered = new Map<string, number>()
+    for (const entry of entries) {
+      if (entry.operation === "regenerateKey" && entry.status === 200) {
+        const id = entry.path.toLowerCase().replace(/\/regeneratekey$/, "")
+        answered.set(id, (answered.get(id) ?? 0) + 1)
+      }
+    }
+    return answered
+  })
+
+/**
+ * After a fleet run, for every resource: both keys differ from the seed (rotated), and the live keys are the
+ * last ones the publish log has (no key lost). Returns each resource's answered regenerations.
+ */
+export const assertRotatedAndPublished = (
+  emulator: Emulator.Service,
+  fleet: ReadonlyArray<EmulatorState.ResourceRef>,
+  seed: ReadonlyMap<string, { primary: string; secondary: string }>,
+  published: ReadonlyArray<Published>
+) =>
+  Effect.gen(function*() {
+    yield* emulator.awaitStats((stats) => stats.inFlight === 0)
+    for (const resource of fleet) {
+      const id = idOf(resource).toLowerCase()
+      const live = plain(yield* emulator.keys(resource))
+      assert.notStrictEqual(live.primary, seed.get(id)!.primary, `${id} Primary not rotated`)
+      assert.notStrictEqual(live.secondary, seed.get(id)!.secondary, `${id} Secondary not rotated`)
+      const mine = published.filter((entry) => entry.resourceId === id)
+      assert.strictEqual(mine.filter((e) => e.keyType === "Primary").at(-1)?.key, live.primary, id)
+      assert.strictEqual(mine.filter((e) => e.keyType === "Secondary").at(-1)?.key, live.secondary, id)
+    }
+    return yield* regenerationsAnswered(emulator)
+  })

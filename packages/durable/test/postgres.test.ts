@@ -11,7 +11,18 @@ import * as Redacted from "effect/Redacted"
 import { writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Budget from "../src/internal/budget.js"
-import { ended, idOf, logLines, plain, prng, readPublished, resources, spawnRunner, tempDir } from "./harness.js"
+import {
+  assertRotatedAndPublished,
+  ended,
+  idOf,
+  keysNow,
+  logLines,
+  prng,
+  readPublished,
+  resources,
+  spawnRunner,
+  tempDir
+} from "./harness.js"
 
 /**
  * The server the global setup started (scripts/postgres.sh), or the one ACS_DURABLE_PG_URL names. Never skipped:
@@ -85,8 +96,7 @@ describe("DurableFleet on PostgreSQL", () => {
           requestLogSize: 10_000,
           faults: { seed: 7, latency: { min: "2 millis", max: "25 millis" } }
         })
-        const seed = new Map<string, { primary: string; secondary: string }>()
-        for (const resource of fleet) seed.set(idOf(resource).toLowerCase(), plain(yield* emulator.keys(resource)))
+        const seed = yield* keysNow(emulator, fleet)
         const fleetFile = join(temp.dir, "fleet.json")
         writeFileSync(fleetFile, JSON.stringify(fleet.map(idOf)))
         const log = join(temp.dir, "published.jsonl")
@@ -120,22 +130,10 @@ describe("DurableFleet on PostgreSQL", () => {
         const stats = yield* emulator.stats
         assert.strictEqual(stats.throttled, 0, "no response 429")
         const published = readPublished(log)
-        const answered = new Map<string, number>()
-        for (const entry of yield* emulator.requestLog) {
-          if (entry.operation === "regenerateKey" && entry.status === 200) {
-            const id = entry.path.toLowerCase().replace(/\/regeneratekey$/, "")
-            answered.set(id, (answered.get(id) ?? 0) + 1)
-          }
-        }
+        const answered = yield* assertRotatedAndPublished(emulator, fleet, seed, published)
         let once = 0
         for (const resource of fleet) {
           const id = idOf(resource).toLowerCase()
-          const live = plain(yield* emulator.keys(resource))
-          assert.notStrictEqual(live.primary, seed.get(id)!.primary, id)
-          assert.notStrictEqual(live.secondary, seed.get(id)!.secondary, id)
-          const mine = published.filter((entry) => entry.resourceId === id)
-          assert.strictEqual(mine.filter((e) => e.keyType === "Primary").at(-1)?.key, live.primary, id)
-          assert.strictEqual(mine.filter((e) => e.keyType === "Secondary").at(-1)?.key, live.secondary, id)
           // not rotated by both: at most the step A was running when it died runs again
           assert.isAtMost(answered.get(id) ?? 0, 3, id)
           if (answered.get(id) === 2) once++
