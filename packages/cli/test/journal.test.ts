@@ -283,6 +283,56 @@ describe("acs-keys rotate --journal, killed with SIGKILL and run again", () => {
   )
 })
 
+describe("acs-keys rotate --journal, Ctrl-C", () => {
+  it.live(
+    "stops at once (exit 130) saying the run is in the journal; the same command finishes it",
+    () =>
+      Effect.gen(function*() {
+        const temp = tempDir()
+        yield* Effect.addFinalizer(() => Effect.sync(temp.remove))
+        const fleet = resources(20)
+        const emulator = yield* Emulator.make({
+          resources: fleet,
+          throttle: false,
+          requestLogSize: 1000,
+          faults: { seed: 5, latency: { min: "5 millis", max: "30 millis" } }
+        })
+        const seed = yield* keysNow(emulator, fleet)
+        const fleetFile = join(temp.dir, "ids.txt")
+        writeFileSync(fleetFile, fleet.map(idOf).join("\n"))
+        const log = join(temp.dir, "published.jsonl")
+        const rotate = [
+          "rotate",
+          "--from-file",
+          fleetFile,
+          "--journal",
+          join(temp.dir, "rotation.db"),
+          "--endpoint",
+          emulator.url,
+          "--concurrency",
+          "2",
+          "--publish-command",
+          publishTo(log)
+        ]
+        const first = yield* spawnCli(rotate)
+        while (lines(log) < 6 && !first.hasExited()) yield* Effect.sleep("5 millis")
+        first.signalGroup("SIGINT")
+        const stopped = yield* exitOf(first)
+        assert.strictEqual(stopped.code, ExitCode.exitCodes.Interrupted, first.stderr())
+        assert.include(first.stdout(), "interrupted: the run is in the journal; the same command resumes it")
+        assert.isBelow(lines(log), 2 * fleet.length, "stopped before the end")
+        const again = yield* spawnCli(rotate)
+        assert.strictEqual((yield* exitOf(again)).code, 0, again.stderr())
+        assert.match(
+          again.stdout(),
+          /^run default: rotated \d+ of 20 resources in .* \([1-9]\d* already done, 0 failed\)\n/
+        )
+        yield* assertRotatedAndPublished(emulator, fleet, seed, readPublished(log))
+      }).pipe(Effect.scoped),
+    120_000
+  )
+})
+
 describe("acs-keys rotate --journal postgres://...", () => {
   it.live(
     "two commands share a fleet; one killed mid-way, the other finishes: each resource rotated once, 0 responses 429",

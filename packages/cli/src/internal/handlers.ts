@@ -146,6 +146,10 @@ const drainOf = (options: RotateOptions): Duration.Duration | undefined =>
     ? Duration.seconds(options.graceSeconds)
     : undefined
 
+/** `--write-budget` as a fleet's `budget` option (absent: the library's default, ARM's). */
+const budgetOf = (options: RotateOptions) =>
+  Option.match(options.writeBudget, { onNone: () => ({}), onSome: (budget) => ({ budget }) })
+
 /** What the library would refuse, or what cannot mean anything, refused as usage errors before any I/O. */
 const checkRotateOptions = (options: RotateOptions): Effect.Effect<void, UsageError> => {
   const usage = (reason: string) => Effect.fail(new UsageError({ reason }))
@@ -571,7 +575,7 @@ export const rotateFleet = (
         Rotation.rotateFleet(FleetFile.stream(path), {
           ...rotationOptions(options, print, ledger),
           concurrency: options.concurrency,
-          ...Option.match(options.writeBudget, { onNone: () => ({}), onSome: (budget) => ({ budget }) }),
+          ...budgetOf(options),
           stop: stop.requested,
           onEvent: (event) =>
             record(event).pipe(
@@ -700,7 +704,7 @@ const dryRunFleet = (options: RotateOptions, renderer: Renderer.Renderer, path: 
     const plan = yield* Rotation.planFleet(FleetFile.stream(path), {
       ...planOptions(options),
       concurrency: options.concurrency,
-      ...Option.match(options.writeBudget, { onNone: () => ({}), onSome: (budget) => ({ budget }) })
+      ...budgetOf(options)
     })
     yield* renderer.print(fleetPlanView(path, plan))
     // entries that would fail: the dry run says so in its status, as the rotation would
@@ -775,7 +779,7 @@ const rotateJournaled = (options: RotateOptions, renderer: Renderer.Renderer, pa
         first,
         drain,
         concurrency: options.concurrency,
-        ...Option.match(options.writeBudget, { onNone: () => ({}), onSome: (budget) => ({ budget }) }),
+        ...budgetOf(options),
         onEvent: (event) => Effect.zipRight(progress.onResource(module.outcome(event)), item(module.eventView(event)))
       }).pipe(
         Effect.provideService(Stdio, progress.output),
