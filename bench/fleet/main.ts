@@ -35,7 +35,7 @@ const concurrency = 32
 
 const scenarios: ReadonlyArray<Scenario> = [
   { count: 1_000, subscriptions: 5, budget: { capacity: 200, perSecond: 10 }, engines: ["in-memory", "sqlite", "pg"] },
-  { count: 10_000, subscriptions: 5, budget: false, engines: ["in-memory", "sqlite"] }
+  { count: 10_000, subscriptions: 5, budget: false, engines: ["in-memory", "sqlite", "pg"] }
 ]
 
 interface Stats {
@@ -372,6 +372,7 @@ const findings = (rows: ReadonlyArray<Row>) => {
   const pgRerun1k = find(1_000, "durable, PostgreSQL, re-run")
   const memory10k = find(10_000, "in-memory")
   const sqlite10k = find(10_000, "durable, SQLite")
+  const pg10k = find(10_000, "durable, PostgreSQL")
   if ([memory1k, sqlite1k, rerun1k, memory10k, sqlite10k].some((row) => row === undefined)) return ""
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`
   const rate = (row: Row) => Math.round(row.rotated / (row.durationMillis / 1000))
@@ -396,7 +397,11 @@ const findings = (rows: ReadonlyArray<Row>) => {
     rate(sqlite10k!)
   } rotations/s (${perResource(sqlite10k!)}), ${
     x(sqlite10k!.durationMillis, memory10k!.durationMillis)
-  } the in-memory time. Each durable rotation is a workflow execution on the cluster's single runner: its \`run\`
+  } the in-memory time${
+    pg10k === undefined
+      ? ""
+      : `; on PostgreSQL: ${rate(pg10k)} rotations/s (${x(pg10k.durationMillis, memory10k!.durationMillis)})`
+  }. Each durable rotation is a workflow execution on the cluster's single runner: its \`run\`
   request and its two activities are messages written to the journal with their replies (serialized as for a
   remote runner), and each workflow is an entity of the cluster. Each tenth of the durable 10,000 run took ${
     tenths(sqlite10k!)
@@ -413,12 +418,17 @@ const findings = (rows: ReadonlyArray<Row>) => {
   } before). The durable live heap rises for about a minute and then levels off: the cluster keeps each finished
   workflow's entity in memory until it has been idle for \`entityMaxIdleTime\` (1 minute, the cluster's default,
   which \`layerSqlite\` keeps), so a minute of rotations is alive at any time; what still grows in both engines is
-  core's \`effect_acs.key.rotated_at\` gauge, one per key rotated (by design). The RSS is well above the live heap:
-  those entities live long enough to be promoted, so the old generation grows between major GCs.
+  core's \`effect_acs.key.rotated_at\` gauge, one per key rotated (by design). The peak RSS is well above that live heap:
+  it is the garbage the run makes between two major GCs (the durable run allocates much more per resource), not
+  memory held.
 - **Journal.** ${size(sqlite1k!.journalBytes)} at 1,000 and ${size(sqlite10k!.journalBytes)} at 10,000 (SQLite: ${
     Math.round(sqlite10k!.journalBytes! / sqlite10k!.rotated / 1024 * 10) / 10
   } KiB per resource)${
-    pg1k === undefined ? "" : `, ${size(pg1k.journalBytes)} of PostgreSQL tables at 1,000`
+    pg1k === undefined ?
+      "" :
+      `; PostgreSQL tables: ${size(pg1k.journalBytes)} at 1,000${
+        pg10k === undefined ? "" : ` and ${size(pg10k.journalBytes)} at 10,000`
+      }`
   }; no key in any of them.
 - **Re-run of a finished run**: ${rerun1k!.requests} requests, ${
     seconds(rerun1k!.durationMillis)
@@ -476,7 +486,7 @@ const main = Effect.gen(function*() {
   ${
     "error" in postgres
       ? `**PostgreSQL was skipped**: \`scripts/postgres.sh start\` could not start a server (${postgres.error}).`
-      : "PostgreSQL ran at 1,000 resources only."
+      : "PostgreSQL is a local server started for the bench, on the same machine."
   }
 - re-run: the same run id on the same journal once the run has finished: every resource is found done, nothing
   is sent.
