@@ -196,6 +196,7 @@ interface Row extends Result {
   readonly scenario: Scenario
   readonly engine: string
   readonly minimumMillis: number
+  readonly writesPerResource: number
   readonly responses429: number
   readonly requests: number
   readonly journalBytes: number | undefined
@@ -278,6 +279,7 @@ const measure = (scenario: Scenario, engine: Request["engine"], postgres: Postgr
           scenario,
           engine: label,
           minimumMillis: plan.minimumMillis,
+          writesPerResource: plan.writesPerResource,
           responses429: after.throttled - before.throttled,
           requests: after.requests - before.requests,
           journalBytes: journalBytes(),
@@ -355,11 +357,14 @@ const render = (rows: ReadonlyArray<Row>) => {
   }
   return [
     line(columns),
-    line(columns.map((_, i) => [2, 17].includes(i) ? "---" : "---:")),
+    line(columns.map((_, i) => [1, 2, 17].includes(i) ? "---" : "---:")),
     ...rows.map(cells).map(line)
   ]
     .join("\n")
 }
+
+/** A bullet of the paragraph under the table: its parts in one line. */
+const bullet = (...parts: ReadonlyArray<string>) => `- ${parts.join("")}`
 
 /** The paragraph under the table: the figures of this run, in words. */
 const findings = (rows: ReadonlyArray<Row>) => {
@@ -373,69 +378,92 @@ const findings = (rows: ReadonlyArray<Row>) => {
   const memory10k = find(10_000, "in-memory")
   const sqlite10k = find(10_000, "durable, SQLite")
   const pg10k = find(10_000, "durable, PostgreSQL")
-  if ([memory1k, sqlite1k, rerun1k, memory10k, sqlite10k].some((row) => row === undefined)) return ""
+  if (
+    memory1k === undefined || sqlite1k === undefined || rerun1k === undefined || memory10k === undefined ||
+    sqlite10k === undefined
+  ) return ""
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`
   const rate = (row: Row) => Math.round(row.rotated / (row.durationMillis / 1000))
+  const perResource = (row: Row) => `${(row.durationMillis / row.rotated).toFixed(1)} ms`
   const tenths = (row: Row) => {
     const steps = row.timeCurveMillis.map((at, i) => at - (row.timeCurveMillis[i - 1] ?? 0))
     return `${seconds(Math.min(...steps))} to ${seconds(Math.max(...steps))}`
   }
-  const perResource = (row: Row) => `${(row.durationMillis / row.rotated).toFixed(1)} ms`
-  return `## What the figures say
-
-- **At 1,000 resources the write budget sets the pace.** In memory: ${seconds(memory1k!.durationMillis)} against the ${
-    seconds(memory1k!.minimumMillis)
-  } minimum; durable on SQLite: ${seconds(sqlite1k!.durationMillis)} (${
-    x(sqlite1k!.durationMillis, memory1k!.durationMillis)
-  } the in-memory time)${
-    pg1k === undefined
-      ? ""
-      : `, on PostgreSQL: ${seconds(pg1k.durationMillis)} (${x(pg1k.durationMillis, memory1k!.durationMillis)})`
-  }. A durable run below its budget's pace is bound by its own cost per resource (next point).
-- **With no budget, the CPU sets the pace** (2 cores for the rotating process, the emulator and the other jobs).
-  In memory: ${rate(memory10k!)} rotations/s (${perResource(memory10k!)} per resource); durable on SQLite: ${
-    rate(sqlite10k!)
-  } rotations/s (${perResource(sqlite10k!)}), ${
-    x(sqlite10k!.durationMillis, memory10k!.durationMillis)
-  } the in-memory time${
-    pg10k === undefined
-      ? ""
-      : `; on PostgreSQL: ${rate(pg10k)} rotations/s (${x(pg10k.durationMillis, memory10k!.durationMillis)})`
-  }. Each durable rotation is a workflow execution on the cluster's single runner: its \`run\`
-  request and its two activities are messages written to the journal with their replies (serialized as for a
-  remote runner), and each workflow is an entity of the cluster. Each tenth of the durable 10,000 run took ${
-    tenths(sqlite10k!)
-  } (in memory: ${tenths(memory10k!)}): no slow-down as the journal grows.
-- **Memory.** Peak RSS at 10,000: ${sqlite10k!.peakRssMiB} MiB durable against ${
-    memory10k!.peakRssMiB
-  } MiB in memory (${x(sqlite10k!.peakRssMiB, memory10k!.peakRssMiB)}), from ${sqlite10k!.rssBeforeMiB} and ${
-    memory10k!.rssBeforeMiB
-  } MiB before the run. The heap after a GC at every
-  tenth of the durable 10,000 run: ${sqlite10k!.heapCurveMiB.join(", ")} MiB (${
-    sqlite10k!.heapBeforeMiB
-  } MiB before the run); in memory: ${memory10k!.heapCurveMiB.join(", ")} MiB (${
-    memory10k!.heapBeforeMiB
-  } before). The durable live heap rises for about a minute and then levels off: the cluster keeps each finished
-  workflow's entity in memory until it has been idle for \`entityMaxIdleTime\` (1 minute, the cluster's default,
-  which \`layerSqlite\` keeps), so a minute of rotations is alive at any time; what still grows in both engines is
-  core's \`effect_acs.key.rotated_at\` gauge, one per key rotated (by design). The peak RSS is well above that live heap:
-  it is the garbage the run makes between two major GCs (the durable run allocates much more per resource), not
-  memory held.
-- **Journal.** ${size(sqlite1k!.journalBytes)} at 1,000 and ${size(sqlite10k!.journalBytes)} at 10,000 (SQLite: ${
-    Math.round(sqlite10k!.journalBytes! / sqlite10k!.rotated / 1024 * 10) / 10
-  } KiB per resource)${
-    pg1k === undefined ?
-      "" :
-      `; PostgreSQL tables: ${size(pg1k.journalBytes)} at 1,000${
-        pg10k === undefined ? "" : ` and ${size(pg10k.journalBytes)} at 10,000`
-      }`
-  }; no key in any of them.
-- **Re-run of a finished run**: ${rerun1k!.requests} requests, ${
-    seconds(rerun1k!.durationMillis)
-  } for 1,000 resources on SQLite${
-    pgRerun1k === undefined ? "" : ` (${seconds(pgRerun1k.durationMillis)} on PostgreSQL)`
-  }: every resource's result is read from the journal.
-`
+  const secondHalf = (row: Row) => {
+    const half = row.heapCurveMiB.slice(Math.floor(row.heapCurveMiB.length / 2))
+    return `${Math.min(...half)} to ${Math.max(...half)} MiB`
+  }
+  // levelled off: the second half's highest within a fifth of the middle's
+  const levelsOff = (row: Row) =>
+    Math.max(...row.heapCurveMiB.slice(Math.floor(row.heapCurveMiB.length / 2))) <=
+      1.2 * (row.heapCurveMiB[Math.floor(row.heapCurveMiB.length / 2) - 1] ?? 0)
+  const budgetRate = Math.round(memory1k.rotated / (memory1k.minimumMillis / 1000))
+  return [
+    "## What the figures say",
+    "",
+    bullet(
+      `**At 1,000 resources, ARM's budget allows ${budgetRate} rotations/s** (5 subscriptions, the bucket of each `,
+      `first, then its refill). In memory: ${seconds(memory1k.durationMillis)} against the `,
+      `${seconds(memory1k.minimumMillis)} minimum, the budget's pace. Durable on SQLite: `,
+      `${seconds(sqlite1k.durationMillis)} (${x(sqlite1k.durationMillis, memory1k.durationMillis)} the in-memory time)`,
+      pg1k === undefined
+        ? ""
+        : `, on PostgreSQL: ${seconds(pg1k.durationMillis)} (${x(pg1k.durationMillis, memory1k.durationMillis)})`,
+      `: on this machine the durable engine's own cost per resource (next point) is slower than the budget.`
+    ),
+    bullet(
+      `**With no budget, the CPU sets the pace** (2 cores for the rotating process, the emulator and the other `,
+      `jobs). In memory: ${rate(memory10k)} rotations/s (${perResource(memory10k)} per resource); durable on SQLite: `,
+      `${rate(sqlite10k)} rotations/s (${perResource(sqlite10k)}), `,
+      `${x(sqlite10k.durationMillis, memory10k.durationMillis)} the in-memory time`,
+      pg10k === undefined
+        ? ""
+        : `; on PostgreSQL: ${rate(pg10k)} rotations/s (${x(pg10k.durationMillis, memory10k.durationMillis)})`,
+      `. Each durable rotation is a workflow execution on the cluster's single runner: its \`run\` request and its `,
+      `two activities are messages written to the journal with their replies (serialized as for a remote runner), `,
+      `and each workflow is an entity of the cluster. SQLite runs in the rotating process, with an fsync at every `,
+      `commit (WAL, \`synchronous=FULL\`); PostgreSQL is another process (its CPU and memory are not in the `,
+      `rotating process's figures) and the test server does not fsync. Each tenth of the durable 10,000 run took `,
+      `${tenths(sqlite10k)} (in memory: ${tenths(memory10k)}): no slow-down as the journal grows.`
+    ),
+    bullet(
+      `**Memory.** Peak RSS at 10,000: ${sqlite10k.peakRssMiB} MiB durable on SQLite`,
+      pg10k === undefined ? "" : `, ${pg10k.peakRssMiB} MiB on PostgreSQL`,
+      `, against ${memory10k.peakRssMiB} MiB in memory (${x(sqlite10k.peakRssMiB, memory10k.peakRssMiB)}`,
+      pg10k === undefined ? "" : ` and ${x(pg10k.peakRssMiB, memory10k.peakRssMiB)}`,
+      `), from ${sqlite10k.rssBeforeMiB} and ${memory10k.rssBeforeMiB} MiB before the run. The heap after a GC at `,
+      `every tenth of the durable 10,000 run on SQLite: ${sqlite10k.heapCurveMiB.join(", ")} MiB `,
+      `(${sqlite10k.heapBeforeMiB} MiB before the run); in memory: ${memory10k.heapCurveMiB.join(", ")} MiB `,
+      `(${memory10k.heapBeforeMiB} before). `,
+      levelsOff(sqlite10k)
+        ? `The durable live heap rises over the first minute and then stays within ${secondHalf(sqlite10k)} in the `
+          + `second half of the run: it does not grow with the fleet. `
+        : `**The durable live heap still grows in the second half of the run** (${secondHalf(sqlite10k)}). `,
+      `\`@effect/cluster\` keeps each finished workflow's entity in memory until it has been idle for `,
+      `\`entityMaxIdleTime\` (1 minute by default, which \`layerSqlite\` and \`layerPg\` keep), so about a minute `,
+      `of rotations is alive at any time. What grows slowly in both engines is core's \`effect_acs.key.rotated_at\` `,
+      `gauge, one per key rotated (by design). The peak RSS is well above the live heap: it is the garbage the run `,
+      `makes between two major GCs (the durable run allocates much more per resource), not memory held.`
+    ),
+    bullet(
+      `**Journal.** SQLite: ${size(sqlite1k.journalBytes)} at 1,000 and ${size(sqlite10k.journalBytes)} at 10,000 `,
+      `(${Math.round((sqlite10k.journalBytes ?? 0) / sqlite10k.rotated / 1024 * 10) / 10} KiB per resource)`,
+      pg1k === undefined
+        ? ""
+        : `; PostgreSQL tables: ${size(pg1k.journalBytes)} at 1,000` +
+          (pg10k === undefined ? "" : ` and ${size(pg10k.journalBytes)} at 10,000`),
+      `. No key in any of them.`
+    ),
+    bullet(
+      `**Re-run of a finished run**: ${rerun1k.requests} requests, ${seconds(rerun1k.durationMillis)} for 1,000 `,
+      `resources on SQLite`,
+      pgRerun1k === undefined
+        ? ""
+        : ` (${pgRerun1k.requests} requests, ${seconds(pgRerun1k.durationMillis)} on PostgreSQL)`,
+      `: every resource's result is read from the journal.`
+    ),
+    ""
+  ].join("\n")
 }
 
 const main = Effect.gen(function*() {
@@ -478,8 +506,11 @@ const main = Effect.gen(function*() {
 - every rotating run is a child process of its own (RSS is that process's: the kernel's high-water mark, startup
   included; "before the run" is after the modules are loaded and the engine started), against a fresh emulator
   in another child; the same client settings, publish (an in-process no-op), concurrency (${concurrency}) and budget
-  for every engine. ${rows[0] === undefined ? "" : "2"} writes per rotation (2 regenerations, no listKeys); theoretical
-  minimum (\`Rotation.planFleet\`) = (writes of the busiest subscription - capacity) / refill rate.
+  for every engine. A GC is forced at every tenth of the fleet, to read the live heap (it also clears the garbage
+  then, in every engine alike). ${
+    rows[0]?.writesPerResource ?? "-"
+  } writes per rotation (2 regenerations, no listKeys); theoretical minimum (\`Rotation.planFleet\`) = (writes
+  of the busiest subscription - capacity) / refill rate.
 - in-memory: core's \`Rotation.rotateFleet\`. durable: \`DurableFleet.rotate\` (\`@effect-acs/durable\`), each
   resource's rotation a workflow of two activities on \`@effect/cluster\`'s single runner, journaled in a fresh SQLite
   file (\`layerSqlite\`) or a fresh PostgreSQL database (\`layerPg\`; the test server runs with \`fsync=off\`).
