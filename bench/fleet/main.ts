@@ -320,6 +320,8 @@ const columns = [
   "429 responses",
   "requests",
   "rotations/s",
+  "CPU (user + sys)",
+  "CPU / in-memory",
   "RSS before the run",
   "peak RSS",
   "peak RSS / in-memory",
@@ -348,6 +350,8 @@ const render = (rows: ReadonlyArray<Row>) => {
       row.responses429,
       row.requests,
       rerun ? "-" : Math.round(row.rotated / (row.durationMillis / 1000)),
+      seconds(row.cpuMillis),
+      times(row.cpuMillis, base?.cpuMillis),
       `${row.rssBeforeMiB} MiB`,
       `${row.peakRssMiB} MiB`,
       times(row.peakRssMiB, base?.peakRssMiB),
@@ -357,7 +361,7 @@ const render = (rows: ReadonlyArray<Row>) => {
   }
   return [
     line(columns),
-    line(columns.map((_, i) => [1, 2, 17].includes(i) ? "---" : "---:")),
+    line(columns.map((_, i) => [1, 2, 19].includes(i) ? "---" : "---:")),
     ...rows.map(cells).map(line)
   ]
     .join("\n")
@@ -384,6 +388,7 @@ const findings = (rows: ReadonlyArray<Row>) => {
   ) return ""
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`
   const rate = (row: Row) => Math.round(row.rotated / (row.durationMillis / 1000))
+  const cpuPerResource = (row: Row) => `${(row.cpuMillis / row.rotated).toFixed(1)} ms`
   const perResource = (row: Row) => `${(row.durationMillis / row.rotated).toFixed(1)} ms`
   const tenths = (row: Row) => {
     const steps = row.timeCurveMillis.map((at, i) => at - (row.timeCurveMillis[i - 1] ?? 0))
@@ -409,7 +414,8 @@ const findings = (rows: ReadonlyArray<Row>) => {
       pg1k === undefined
         ? ""
         : `, on PostgreSQL: ${seconds(pg1k.durationMillis)} (${x(pg1k.durationMillis, memory1k.durationMillis)})`,
-      `: on this machine the durable engine's own cost per resource (next point) is slower than the budget.`
+      `: on this machine the durable engine does not keep the budget's pace, its own cost per resource caps it `,
+      `(${rate(sqlite10k)} rotations/s on SQLite with no budget at all, next point).`
     ),
     bullet(
       `**With no budget, the CPU sets the pace** (2 cores for the rotating process, the emulator and the other `,
@@ -419,6 +425,14 @@ const findings = (rows: ReadonlyArray<Row>) => {
       pg10k === undefined
         ? ""
         : `; on PostgreSQL: ${rate(pg10k)} rotations/s (${x(pg10k.durationMillis, memory10k.durationMillis)})`,
+      `. The CPU time of the rotating process, less sensitive to the other jobs than the time: `,
+      `${cpuPerResource(memory10k)} per resource in memory, ${cpuPerResource(sqlite10k)} durable on SQLite `,
+      `(${x(sqlite10k.cpuMillis, memory10k.cpuMillis)})`,
+      pg10k === undefined
+        ? ""
+        : `, ${cpuPerResource(pg10k)} on PostgreSQL (${
+          x(pg10k.cpuMillis, memory10k.cpuMillis)
+        }, the server's not counted)`,
       `. Each durable rotation is a workflow execution on the cluster's single runner: its \`run\` request and its `,
       `two activities are messages written to the journal with their replies (serialized as for a remote runner), `,
       `and each workflow is an entity of the cluster. SQLite runs in the rotating process, with an fsync at every `,

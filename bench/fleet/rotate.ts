@@ -34,6 +34,8 @@ export interface Result {
   readonly firstFailure: string | undefined
   /** The rotation's own clock: `summary.durationMillis`. */
   readonly durationMillis: number
+  /** CPU time (user and system) of this process during the run. */
+  readonly cpuMillis: number
   /** Building the engine (opening the journal, starting the runner) and closing it; 0 in memory. */
   readonly engineStartMillis: number
   readonly engineStopMillis: number
@@ -135,16 +137,24 @@ const measured = <A, E, R>(run: Effect.Effect<A, E, R>) =>
     gc()
     const rssBefore = process.memoryUsage().rss
     const heapBefore = process.memoryUsage().heapUsed
+    const cpuBefore = process.cpuUsage()
     const result = yield* run
+    const cpu = process.cpuUsage(cpuBefore)
     gc()
-    return { result, rssBefore, heapBefore, heapAfter: process.memoryUsage().heapUsed }
+    return {
+      result,
+      rssBefore,
+      heapBefore,
+      heapAfter: process.memoryUsage().heapUsed,
+      cpuMillis: Math.round((cpu.user + cpu.system) / 1000)
+    }
   })
 
 const main = Effect.gen(function*() {
   const startedAt = Date.now()
   let builtAt = startedAt
   let runEndedAt = startedAt
-  const { heapAfter, heapBefore, result, rssBefore } = request.engine === "in-memory"
+  const { cpuMillis, heapAfter, heapBefore, result, rssBefore } = request.engine === "in-memory"
     ? yield* measured(inMemory).pipe(Effect.provide(client))
     : yield* Effect.scoped(
       Effect.gen(function*() {
@@ -157,6 +167,7 @@ const main = Effect.gen(function*() {
     )
   const output: Result = {
     ...result,
+    cpuMillis,
     engineStartMillis: builtAt - startedAt,
     engineStopMillis: request.engine === "in-memory" ? 0 : Date.now() - runEndedAt,
     rssBeforeMiB: mib(rssBefore),
