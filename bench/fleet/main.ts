@@ -394,14 +394,26 @@ const findings = (rows: ReadonlyArray<Row>) => {
     const steps = row.timeCurveMillis.map((at, i) => at - (row.timeCurveMillis[i - 1] ?? 0))
     return `${seconds(Math.min(...steps))} to ${seconds(Math.max(...steps))}`
   }
-  const secondHalf = (row: Row) => {
-    const half = row.heapCurveMiB.slice(Math.floor(row.heapCurveMiB.length / 2))
-    return `${Math.min(...half)} to ${Math.max(...half)} MiB`
+  // the rotations finished in the minute before each tenth (linear between tenths), and the heap the durable run
+  // holds beyond the in-memory one at that tenth, per such rotation
+  const lastMinute = (row: Row) => {
+    const tenth = Math.ceil(row.rotated / 10)
+    const points = [[0, 0], ...row.timeCurveMillis.map((at, i) => [at, (i + 1) * tenth])] as Array<[number, number]>
+    return points.slice(1).map(([at, done]) => {
+      const from = at - 60_000
+      const segment = points.findIndex(([t], i) => i > 0 && t >= from)
+      const [t0, n0] = points[Math.max(segment - 1, 0)]!
+      const [t1, n1] = points[Math.max(segment, 0)]!
+      return Math.round(done - (from <= 0 || t1 === t0 ? 0 : n0 + ((n1 - n0) * (from - t0)) / (t1 - t0)))
+    })
   }
-  // levelled off: the second half's highest within a fifth of the middle's
-  const levelsOff = (row: Row) =>
-    Math.max(...row.heapCurveMiB.slice(Math.floor(row.heapCurveMiB.length / 2))) <=
-      1.2 * (row.heapCurveMiB[Math.floor(row.heapCurveMiB.length / 2) - 1] ?? 0)
+  const perRotation = (row: Row) => {
+    const window = lastMinute(row)
+    const kib = row.heapCurveMiB.map((heap, i) =>
+      ((heap - (memory10k.heapCurveMiB[i] ?? memory10k.heapAfterMiB)) * 1024) / window[i]!
+    )
+    return { window, range: `${Math.round(Math.min(...kib))} to ${Math.round(Math.max(...kib))} KiB` }
+  }
   const budgetRate = Math.round(memory1k.rotated / (memory1k.minimumMillis / 1000))
   return [
     "## What the figures say",
@@ -449,15 +461,17 @@ const findings = (rows: ReadonlyArray<Row>) => {
       `every tenth of the durable 10,000 run on SQLite: ${sqlite10k.heapCurveMiB.join(", ")} MiB `,
       `(${sqlite10k.heapBeforeMiB} MiB before the run); in memory: ${memory10k.heapCurveMiB.join(", ")} MiB `,
       `(${memory10k.heapBeforeMiB} before). `,
-      levelsOff(sqlite10k)
-        ? `The durable live heap rises over the first minute and then stays within ${secondHalf(sqlite10k)} in the `
-          + `second half of the run: it does not grow with the fleet. `
-        : `**The durable live heap still grows in the second half of the run** (${secondHalf(sqlite10k)}). `,
-      `\`@effect/cluster\` keeps each finished workflow's entity in memory until it has been idle for `,
-      `\`entityMaxIdleTime\` (1 minute by default, which \`layerSqlite\` and \`layerPg\` keep), so about a minute `,
-      `of rotations is alive at any time. What grows slowly in both engines is core's \`effect_acs.key.rotated_at\` `,
-      `gauge, one per key rotated (by design). The peak RSS is well above the live heap: it is the garbage the run `,
-      `makes between two major GCs (the durable run allocates much more per resource), not memory held.`
+      `The durable heap is the in-memory one plus about a minute of finished rotations: at every tenth, its excess `,
+      `over the in-memory heap divided by the rotations finished in the minute before (${
+        perRotation(sqlite10k).window.join(", ")
+      }) is ${perRotation(sqlite10k).range} per rotation`,
+      pg10k === undefined ? "" : ` (on PostgreSQL: ${perRotation(pg10k).range})`,
+      `. \`@effect/cluster\` keeps each finished workflow's entity in memory until it has been idle for `,
+      `\`entityMaxIdleTime\` (1 minute by default, which \`layerSqlite\` and \`layerPg\` keep): the durable heap `,
+      `follows the rotation rate, not the fleet's size. What grows with the fleet, in both engines, is core's `,
+      `\`effect_acs.key.rotated_at\` gauge, one per key rotated (by design). The peak RSS is well above the live `,
+      `heap: it is the garbage the run makes between two major GCs (the durable run allocates much more per `,
+      `resource), not memory held.`
     ),
     bullet(
       `**Journal.** SQLite: ${size(sqlite1k.journalBytes)} at 1,000 and ${size(sqlite10k.journalBytes)} at 10,000 `,
