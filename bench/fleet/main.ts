@@ -184,6 +184,12 @@ const startPostgres = Effect.acquireRelease(
         }
       }
     } catch (error) {
+      // a start that failed half-way leaves its data directory: stop removes it
+      try {
+        execFileSync("bash", [script, "stop"], { env, stdio: "ignore" })
+      } catch {
+        // nothing to stop
+      }
       rmSync(state, { recursive: true, force: true })
       const stderr = typeof error === "object" && error !== null && "stderr" in error ? String(error.stderr) : ""
       return { error: (stderr || String(error)).trim().split("\n")[0]! }
