@@ -38,7 +38,10 @@ const shardingConfig = ShardingConfig.layer({
   entityTerminationTimeout: Duration.seconds(3),
   // how often the journal is read for messages due: a drain's timer is late by at most this, and a runner takes
   // up the rotations another one left this soon (the cluster's default: 10 seconds)
-  entityMessagePollInterval: Duration.seconds(1)
+  entityMessagePollInterval: Duration.seconds(1),
+  // a finished rotation's workflow leaves memory this soon (the cluster's default, a minute, held ~22 KiB for
+  // every rotation of the last minute: bench/FLEET.md)
+  entityMaxIdleTime: Duration.seconds(5)
 })
 
 /**
