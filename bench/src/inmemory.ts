@@ -1,11 +1,12 @@
 /**
  * The library's own cost per call, without I/O: our client over an in-memory transport that answers at
  * once with the documented 200 (its body already read, as NodeTransport's is). Prints CPU and wall per call.
- * `node --conditions=source --import tsx src/inmemory.ts [calls]`
+ * `node --conditions=source --import tsx src/inmemory.ts [calls] [direct|general]`
  */
 import { AzureCredential, CommunicationServices } from "@effect-acs/core"
 import * as Headers from "@effect/platform/Headers"
 import * as HttpClient from "@effect/platform/HttpClient"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -21,24 +22,32 @@ const headers = {
   "x-ms-ratelimit-remaining-subscription-writes": "1199"
 }
 const eager = Symbol.for("@effect-acs/core/EagerBody")
+const direct = Symbol.for("@effect-acs/core/DirectExchange")
 const bytes = new TextEncoder().encode(body)
 const platformHeaders = Headers.fromInput(headers)
-/** Answers at once, its body already in memory (as NodeTransport's responses are), without the platform's make. */
+const respond = (request: HttpClientRequest.HttpClientRequest) => {
+  const response = HttpClientResponse.fromWeb(request, new Response(null, { status: 200 }))
+  return Object.create(response, {
+    headers: { value: platformHeaders },
+    [eager]: { value: () => ({ _tag: "Bytes", bytes }) }
+  }) as HttpClientResponse.HttpClientResponse
+}
+/**
+ * Answers at once, its body already in memory (as NodeTransport's responses are), without the platform's make;
+ * with `direct` (the default, as NodeTransport unwrapped), also through the client's direct exchange, as
+ * NodeTransport is (`general` measures the path of any other transport).
+ */
+const mode = process.argv[3] ?? "direct"
 const transport = Layer.succeed(
   HttpClient.HttpClient,
   Object.assign(
-    HttpClient.makeWith<never, never, never, never>(
-      (effect) =>
-        Effect.map(effect, (request) => {
-          const response = HttpClientResponse.fromWeb(request, new Response(null, { status: 200 }))
-          return Object.create(response, {
-            headers: { value: platformHeaders },
-            [eager]: { value: () => ({ _tag: "Bytes", bytes }) }
-          }) as HttpClientResponse.HttpClientResponse
-        }),
-      Effect.succeed
-    ),
-    { [eager]: true }
+    HttpClient.makeWith<never, never, never, never>((effect) => Effect.map(effect, respond), Effect.succeed),
+    mode === "direct"
+      ? {
+        [eager]: true,
+        [direct]: (request: HttpClientRequest.HttpClientRequest) => Effect.sync(() => respond(request))
+      }
+      : { [eager]: true }
   )
 )
 

@@ -1,4 +1,4 @@
-import { AzureCredential, CommunicationServices, NodeTransport } from "@effect-acs/core"
+import { AzureCredential, CommunicationServices, Errors, NodeTransport, RetryPolicy } from "@effect-acs/core"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
@@ -7,10 +7,12 @@ import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import { identity } from "effect/Function"
 import * as Layer from "effect/Layer"
 import * as Redacted from "effect/Redacted"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
 import * as Http from "node:http"
@@ -20,6 +22,7 @@ import * as Os from "node:os"
 import * as Path from "node:path"
 import * as Zlib from "node:zlib"
 import * as Body from "../src/internal/body.js"
+import { liveClock } from "../src/internal/timeout.js"
 
 // -------------------------------------------------------------------------------------------------------------
 // loopback servers that record what they see
@@ -616,6 +619,147 @@ describe("NodeTransport", () => {
           assert.strictEqual((error as { reason?: string }).reason, "BodyTooLarge")
         }))
     }
+
+    describe("the per-attempt timeout (NodeTransport ends the exchange itself at the deadline)", () => {
+      const regenerate = Effect.flatMap(
+        CommunicationServices.CommunicationServices,
+        (client) => client.regenerateKeyResponse({ ...resource, keyType: "Primary" })
+      )
+      const activeTimers = () => process.getActiveResourcesInfo().filter((name) => name === "Timeout").length
+
+      it.scopedLive("no answer: TransportError Timeout, the request destroyed, even in an uninterruptible region", () =>
+        Effect.gen(function*() {
+          const server = yield* serve(() => {}) // never answers
+          for (const wrap of [identity, Effect.uninterruptible]) {
+            const error = yield* Effect.flip(
+              wrap(regenerate).pipe(
+                Effect.provide(layer(server.url, { timeout: "200 millis" }))
+              )
+            )
+            assert.strictEqual(error._tag, "TransportError")
+            assert.strictEqual((error as Errors.TransportError).reason, "Timeout")
+            assert.strictEqual((error as Errors.TransportError).description, "no complete response within 200ms")
+            assert.strictEqual((error as Errors.TransportError).attempts, 1)
+            assert.isTrue(Errors.isOutcomeUnknown(error), "a regeneration that timed out may have happened")
+          }
+          assert.strictEqual(server.seen.length, 2)
+          yield* eventually(() => server.seen.every((seen) => seen.aborted) && server.open() === 0, "both destroyed")
+        }))
+
+      it.scopedLive("a listKeys with no answer is a Timeout whose outcome is known (nothing changed)", () =>
+        Effect.gen(function*() {
+          const server = yield* serve(() => {})
+          const error = yield* Effect.flip(
+            CommunicationServices.listKeys(resource).pipe(
+              Effect.provide(layer(server.url, { timeout: "150 millis" }))
+            )
+          )
+          assert.strictEqual((error as Errors.TransportError).reason, "Timeout")
+          assert.isFalse(Errors.isOutcomeUnknown(error))
+        }))
+
+      it.scopedLive("the deadline covers the body: headers in time, a body that drips past it, is a Timeout", () =>
+        Effect.gen(function*() {
+          const server = yield* serve((_, response) => {
+            response.writeHead(200, { "content-type": "application/json" })
+            response.write("{\"primaryKey\":")
+            const drip = setInterval(() => response.destroyed ? clearInterval(drip) : response.write(" "), 50)
+            response.on("close", () => clearInterval(drip))
+          })
+          const error = yield* Effect.flip(
+            regenerate.pipe(Effect.provide(layer(server.url, { timeout: "300 millis" })))
+          )
+          assert.strictEqual((error as Errors.TransportError).reason, "Timeout")
+          yield* eventually(() => server.seen[0]!.aborted, "the dripping response is cut")
+        }))
+
+      it.scopedLive("the deadline is per attempt: a hung attempt, then an answered retry with the same request id", () =>
+        Effect.gen(function*() {
+          const server = yield* serve((_, response, seen) => {
+            if (server.seen.indexOf(seen) > 0) json(response, 200, documented)
+          })
+          const response = yield* regenerate.pipe(Effect.provide(layer(server.url, {
+            timeout: "200 millis",
+            retry: RetryPolicy.exponential({ maxRetries: 1, baseDelay: "1 millis" })
+          })))
+          assert.strictEqual(response.attempts, 2)
+          assert.strictEqual(server.seen.length, 2)
+          assert.strictEqual(
+            server.seen[0]!.headers["x-ms-client-request-id"],
+            server.seen[1]!.headers["x-ms-client-request-id"]
+          )
+          assert.strictEqual(response.clientRequestId, server.seen[1]!.headers["x-ms-client-request-id"])
+        }))
+
+      it.scopedLive("an answer in time clears the deadline's timer: no timer is left per call", () =>
+        Effect.gen(function*() {
+          const server = yield* serve((_, response) => json(response, 200, documented))
+          const before = activeTimers()
+          yield* Effect.gen(function*() {
+            for (let i = 0; i < 40; i++) yield* regenerate
+            // 40 uncleared timers of an hour would all still be active
+            assert.isBelow(activeTimers() - before, 10)
+          }).pipe(Effect.provide(layer(server.url, { timeout: "1 hour" })))
+        }))
+
+      it.scopedLive("a token not in hand within the timeout is a CredentialError; nothing is sent", () =>
+        Effect.gen(function*() {
+          const server = yield* serve((_, response) => json(response, 200, documented))
+          const error = yield* Effect.flip(regenerate.pipe(Effect.provide(
+            CommunicationServices.layer({ endpoint: server.url, allowInsecureLoopback: true, timeout: "150 millis" })
+              .pipe(
+                Layer.provide(Layer.succeed(AzureCredential.AzureCredential, { getToken: () => Effect.never })),
+                Layer.provide(NodeTransport.layer)
+              )
+          )))
+          assert.strictEqual(error._tag, "CredentialError")
+          assert.strictEqual((error as Errors.CredentialError).reason, "no token within 150ms")
+          assert.strictEqual(server.seen.length, 0)
+        }))
+
+      it.scopedLive("a cached token is used while fresh, fetched again when it is not", () =>
+        Effect.gen(function*() {
+          const server = yield* serve((_, response) => json(response, 200, documented))
+          for (const [lifetime, fetches] of [[60 * 60_000, 1], [60_000, 3]] as const) {
+            let fetched = 0
+            const credential = AzureCredential.fromTokenCredential({
+              getToken: async () => {
+                fetched++
+                return { token: `${token}-${fetched}`, expiresOnTimestamp: Date.now() + lifetime }
+              }
+            })
+            const before = server.seen.length
+            yield* Effect.gen(function*() {
+              for (let i = 0; i < 3; i++) yield* regenerate
+            }).pipe(Effect.provide(
+              CommunicationServices.layer({ endpoint: server.url, allowInsecureLoopback: true }).pipe(
+                Layer.provide(credential),
+                Layer.provide(NodeTransport.layer)
+              )
+            ))
+            // within the refresh margin (2 minutes) a token is never fresh
+            assert.strictEqual(fetched, fetches)
+            assert.deepStrictEqual(
+              server.seen.slice(before).map((seen) => seen.headers["authorization"]),
+              fetches === 1
+                ? [`Bearer ${token}-1`, `Bearer ${token}-1`, `Bearer ${token}-1`]
+                : [`Bearer ${token}-1`, `Bearer ${token}-2`, `Bearer ${token}-3`]
+            )
+          }
+        }))
+
+      it.scoped("under a TestClock the timeout follows the test's clock (the general path)", () =>
+        Effect.gen(function*() {
+          const server = yield* serve(() => {})
+          const fiber = yield* Effect.fork(
+            Effect.flip(regenerate.pipe(Effect.provide(layer(server.url, { timeout: "10 seconds" }))))
+          )
+          yield* eventually(() => server.seen.length === 1, "the request arrives").pipe(Effect.withClock(liveClock))
+          yield* TestClock.adjust("10 seconds")
+          const error = yield* Fiber.join(fiber)
+          assert.strictEqual((error as Errors.TransportError).reason, "Timeout")
+        }))
+    })
 
     it.scopedLive("a refused connection is TransportError Connect (nothing was sent)", () =>
       Effect.gen(function*() {

@@ -1,5 +1,6 @@
 import type * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
+import type * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
@@ -34,6 +35,32 @@ interface Eager {
 /** Whether a transport is one whose responses carry their body already read. */
 export const isEager = (client: HttpClient.HttpClient): boolean => eager in client
 
+/**
+ * Marks a transport (`NodeTransport`, unwrapped) that sends a request without the platform's pipeline and
+ * ends it itself at a deadline: `[direct](request, url, headers, timeoutMillis)` sends `request`'s method and
+ * body to `url` with exactly `headers`, and fails with `TimedOut` (after destroying the request) when no
+ * complete response, body included, arrived within `timeoutMillis` (none when `undefined`). No span, no
+ * `AbortSignal`, no FiberRef is read; an interruption destroys the request, as the lean path's.
+ */
+export const direct: unique symbol = Symbol.for("@effect-acs/core/DirectExchange")
+
+/** The attempt's deadline passed before a complete response arrived; the request was destroyed. */
+export class TimedOut {
+  readonly _tag = "TimedOut"
+}
+
+/** What a direct transport does (see `direct`). */
+export type DirectExchange = (
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  headers: Record<string, string>,
+  timeoutMillis: number | undefined
+) => Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | TimedOut>
+
+/** The direct exchange of a transport that has one. */
+export const directOf = (client: HttpClient.HttpClient): DirectExchange | undefined =>
+  direct in client ? (client as unknown as { readonly [direct]: DirectExchange })[direct] : undefined
+
 const eagerOf = (response: HttpClientResponse.HttpClientResponse): Eager | undefined =>
   eager in response ? response as unknown as Eager : undefined
 
@@ -48,14 +75,8 @@ export const read = (
 ): Effect.Effect<Body, HttpClientError.ResponseError> => {
   const held = eagerOf(response)
   if (held !== undefined) {
-    const body = held[eager]()
-    return body._tag === "Failed"
-      ? Effect.fail(body.error)
-      : Effect.succeed(
-        body._tag === "TooLarge" || body.bytes.length > limit
-          ? tooLarge
-          : { _tag: "Text", text: body.bytes.length === 0 ? "" : decoder.decode(body.bytes) }
-      )
+    const body = readEager(held, limit)
+    return body._tag === "Failed" ? Effect.fail(body.error) : Effect.succeed(body)
   }
   const declared = response.headers["content-length"]
   if (declared !== undefined && /^\s*\d+\s*$/.test(declared) && Number(declared) > limit) {
@@ -90,6 +111,19 @@ export const read = (
         })
       )
   })
+}
+
+/** The body of an eager response (one `read` would find already read), synchronously, or its error. */
+export const readEager = (
+  response: HttpClientResponse.HttpClientResponse | Eager,
+  limit: number
+): Body | { readonly _tag: "Failed"; readonly error: HttpClientError.ResponseError } => {
+  const body = (response as Eager)[eager]()
+  return body._tag === "Failed"
+    ? body
+    : body._tag === "TooLarge" || body.bytes.length > limit
+    ? tooLarge
+    : { _tag: "Text", text: body.bytes.length === 0 ? "" : decoder.decode(body.bytes) }
 }
 
 const decoder = new TextDecoder()

@@ -9,12 +9,15 @@ import * as HttpClient from "@effect/platform/HttpClient"
 import type * as HttpClientError from "@effect/platform/HttpClientError"
 import * as HttpClientRequest from "@effect/platform/HttpClientRequest"
 import type * as HttpClientResponse from "@effect/platform/HttpClientResponse"
+import * as UrlParams from "@effect/platform/UrlParams"
 import * as Cause from "effect/Cause"
 import * as Clock from "effect/Clock"
+import * as Context from "effect/Context"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Exit from "effect/Exit"
+import * as FiberRef from "effect/FiberRef"
 import { identity } from "effect/Function"
 import * as Metric from "effect/Metric"
 import * as Option from "effect/Option"
@@ -26,7 +29,7 @@ import * as ScheduleDecision from "effect/ScheduleDecision"
 import * as ScheduleIntervals from "effect/ScheduleIntervals"
 import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
-import { AzureCredential } from "../AzureCredential.js"
+import { type AccessToken, AzureCredential } from "../AzureCredential.js"
 import type {
   CommunicationServicesService,
   KeysResponse,
@@ -39,12 +42,13 @@ import * as Metrics from "../Metrics.js"
 import * as Redaction from "../Redaction.js"
 import * as RetryPolicy from "../RetryPolicy.js"
 import * as Body from "./body.js"
+import * as Credential from "./credential.js"
 import { claimsChallenge, remainingWrites, retryAfterMillis } from "./headers.js"
 import * as input from "./input.js"
 import * as KeyedLock from "./keyedLock.js"
 import { noRedirects } from "./redirects.js"
-import { SafePoint } from "./safePoint.js"
-import { timeoutFail } from "./timeout.js"
+import { passThrough, SafePoint } from "./safePoint.js"
+import { liveClock, timeoutFail, timerMillis } from "./timeout.js"
 import { version } from "./version.js"
 
 /** The Resource Manager endpoints of the Azure clouds (public as `CommunicationServices.endpoints`). */
@@ -93,7 +97,31 @@ export const endpoint = (
   return Either.right(url)
 }
 
-const decodeKeys = Schema.decodeUnknownEither(CommunicationServiceKeys.CommunicationServiceKeys, { errors: "all" })
+const decodeKeysWithSchema = Schema.decodeUnknownEither(CommunicationServiceKeys.CommunicationServiceKeys, {
+  errors: "all"
+})
+
+/** The fields of `CommunicationServiceKeys`, each an optional (exact) `Schema.Redacted(Schema.String)`. */
+const keyFields = Object.keys(CommunicationServiceKeys.CommunicationServiceKeys.fields)
+
+/**
+ * `CommunicationServiceKeys` decoded from a parsed body: without the schema's machinery for what a 200
+ * usually is (an object whose key fields, where present, are strings), which decodes to exactly what the
+ * schema would give (a test holds the two equal); through the schema for anything else, and its errors.
+ */
+export const decodeKeys = (
+  json: unknown
+): Either.Either<CommunicationServiceKeys.CommunicationServiceKeys, ParseResult.ParseError> => {
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return decodeKeysWithSchema(json)
+  const props: Record<string, Redacted.Redacted<string>> = {}
+  for (const name of keyFields) {
+    if (!Object.hasOwn(json, name)) continue
+    const value = (json as Record<string, unknown>)[name]
+    if (typeof value !== "string") return decodeKeysWithSchema(json)
+    props[name] = Redacted.make(value)
+  }
+  return Either.right(new CommunicationServiceKeys.CommunicationServiceKeys(props, true))
+}
 const decodeErrorResponse = Schema.decodeUnknownEither(ErrorResponse.ErrorResponse)
 
 const bodies: Record<KeyType.KeyType, HttpBody.HttpBody> = {
@@ -471,6 +499,19 @@ const throttledCounter: Record<Errors.Operation, Effect.Effect<void>> = {
   listKeys: Metric.increment(Metric.tagged(Metrics.throttled, "operation", "listKeys"))
 }
 
+/** One call's request, built once for all its attempts (and the URL a direct transport is given). */
+interface Call {
+  readonly request: HttpClientRequest.HttpClientRequest
+  readonly clientRequestId: string
+  readonly url: URL | undefined
+}
+
+/** What one attempt ended with, and the claims of a challenge to answer, if any. */
+interface Settled {
+  readonly result: Either.Either<KeysResponse, Errors.CommunicationServicesError>
+  readonly challenge?: string
+}
+
 /** The attempt's time ran out: while the token was fetched (nothing sent), or during the exchange. */
 const timedOut: Outcome = { _tag: "TimedOut" }
 
@@ -499,6 +540,10 @@ export const make = (options: Options = {}) =>
       // (without `withScope` the exchange needs no scope: only its type says otherwise)
       eager ? exchange as Effect.Effect<A, E> : noRedirects(Effect.scoped(exchange))
     const lock = KeyedLock.make()
+    // an unwrapped NodeTransport: its exchange can be sent without the platform's pipeline, to a deadline
+    const direct = Body.directOf(transport)
+    const timeoutMillis = timerMillis(timeout)
+    const cachedToken = Credential.cachedOf(credential)
 
     // what every request of this client shares, built once
     const query = `?api-version=${encodeURIComponent(apiVersion)}`
@@ -506,7 +551,17 @@ export const make = (options: Options = {}) =>
       accept: "application/json",
       // a compressed body would be inflated by some transports before the size limit sees it
       "accept-encoding": "identity",
-      "user-agent": config.userAgent
+      "user-agent": config.userAgent,
+      // set per call (in place: the headers keep their order)
+      "x-ms-client-request-id": ""
+    }
+    // the request of each operation and key type but its URL and client request id
+    const template = (body: HttpBody.HttpBody | undefined) =>
+      HttpClientRequest.post("", body === undefined ? { headers } : { headers, body })
+    const templates = {
+      Primary: template(bodies.Primary),
+      Secondary: template(bodies.Secondary),
+      listKeys: template(undefined)
     }
 
     /** The request of one call, the same for each of its attempts but the token. */
@@ -514,42 +569,127 @@ export const make = (options: Options = {}) =>
       resource: input.Resource,
       operation: Errors.Operation,
       keyType: KeyType.KeyType | undefined
-    ) => {
+    ): Call => {
       const clientRequestId = crypto.randomUUID()
-      const request = HttpClientRequest.post(config.base + Operation.path(resource.parts, operation) + query, {
-        headers: { ...headers, "x-ms-client-request-id": clientRequestId },
-        ...(keyType === undefined ? {} : { body: bodies[keyType] })
-      })
-      return { request, clientRequestId }
+      const request = HttpClientRequest.setHeader(
+        HttpClientRequest.setUrl(
+          keyType === undefined ? templates.listKeys : templates[keyType],
+          config.base + Operation.path(resource.parts, operation) + query
+        ),
+        "x-ms-client-request-id",
+        clientRequestId
+      )
+      // the URL the transport would make of the request, once for all the attempts of a direct transport
+      const url = direct === undefined || config.propagateTrace
+        ? undefined
+        : Either.getOrUndefined(UrlParams.makeUrl(request.url, request.urlParams, request.hash))
+      return { request, clientRequestId, url }
     }
+
+    /** What an attempt's outcome means, with the claims of a challenge to answer (once) if there is one. */
+    const settle = (
+      at: Attempt,
+      claims: string | undefined,
+      outcome: Outcome,
+      bearer: string | undefined,
+      now: number
+    ): Settled => {
+      // whatever the server sends back is masked, the token this request carried included
+      const known = bearer === undefined ? [] : [bearer]
+      const clean: Untrusted = (text, maxLength) => Redaction.untrusted(text, { known, maxLength })
+      const challenge = claims === undefined ? challengeOf(outcome) : undefined
+      const result = classify(at, outcome, { clean, now, timeout, maxResponseBytes })
+      return challenge === undefined ? { result } : { result, challenge }
+    }
+
+    /** A 429 counts in `Metrics.throttled`, retried or not. */
+    const counted = (at: Attempt, settled: Settled): Effect.Effect<Settled> =>
+      Either.isLeft(settled.result) && settled.result.left._tag === "Throttled"
+        ? Effect.as(throttledCounter[at.operation], settled)
+        : Effect.succeed(settled)
+
+    const unsendable = () =>
+      new Errors.CredentialError({
+        reason: "the credential returned a token that cannot be sent in an HTTP header " +
+          "(it is empty or holds a space, a control character or a non-ASCII character)"
+      })
 
     /**
      * One attempt: a token, the exchange, the body read (bounded), all within the attempt's timeout, then
      * classified. Nothing has been sent while the token is fetched: that wait is a safe point of a rotation
      * step unless an earlier attempt's outcome is unknown.
+     *
+     * Over a direct transport (`NodeTransport`, unwrapped), on the live clock, with a token already in hand
+     * (a static credential, or one cached and fresh) and no safe point to honour, nothing can wait before
+     * the exchange: the transport itself ends the exchange at the attempt's deadline, and nothing is forked.
+     * Any other attempt is the general one, `general`.
      */
     const attempt = (
-      request: HttpClientRequest.HttpClientRequest,
+      call: Call,
       at: Attempt,
       claims: string | undefined
-    ): Effect.Effect<
-      { readonly result: Either.Either<KeysResponse, Errors.CommunicationServicesError>; readonly challenge?: string },
-      Errors.CredentialError
-    > => {
+    ): Effect.Effect<Settled, Errors.CredentialError> =>
+      call.url === undefined
+        ? general(call.request, at, claims, credential.getToken({ scope, claims }))
+        : Effect.withFiberRuntime((fiber) => {
+          const url = call.url!
+          const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+          const stoppable = at.priorOutcomeUnknown ? passThrough : Context.get(fiber.currentContext, SafePoint)
+          if (clock !== liveClock || stoppable !== passThrough) {
+            return general(call.request, at, claims, credential.getToken({ scope, claims }))
+          }
+          // the token in hand: one the credential holds fresh, or one its getToken already succeeded with
+          const held = cachedToken === undefined || claims !== undefined
+            ? undefined
+            : cachedToken(scope, clock.unsafeCurrentTimeMillis())
+          const token = held === undefined ? credential.getToken({ scope, claims }) : undefined
+          if (token !== undefined && (!Exit.isExit(token) || Exit.isFailure(token))) {
+            return general(call.request, at, claims, token)
+          }
+          const bearer = Redacted.value((held ?? (token as Exit.Success<AccessToken, never>).value).token)
+          if (!tokenSafe.test(bearer)) return Effect.fail(unsendable())
+          const sent = direct!(
+            call.request,
+            url,
+            { ...call.request.headers, authorization: `Bearer ${bearer}` },
+            timeoutMillis
+          )
+          return Effect.matchEffect(sent, {
+            onFailure: (error) =>
+              counted(
+                at,
+                settle(
+                  at,
+                  claims,
+                  error instanceof Body.TimedOut ? timedOut : { _tag: "Failed", error },
+                  bearer,
+                  clock.unsafeCurrentTimeMillis()
+                )
+              ),
+            onSuccess: (response) => {
+              const body = Body.readEager(response, maxResponseBytes)
+              const outcome: Outcome = body._tag === "Failed"
+                ? { _tag: "Failed", error: body.error }
+                : { _tag: "Response", response, body }
+              return counted(at, settle(at, claims, outcome, bearer, clock.unsafeCurrentTimeMillis()))
+            }
+          })
+        })
+
+    /** An attempt over any transport: the exchange runs in a fiber of its own, which a timer interrupts. */
+    const general = (
+      request: HttpClientRequest.HttpClientRequest,
+      at: Attempt,
+      claims: string | undefined,
+      getToken: Effect.Effect<AccessToken, Errors.CredentialError>
+    ): Effect.Effect<Settled, Errors.CredentialError> => {
       let sending = false
       const token = at.priorOutcomeUnknown
-        ? credential.getToken({ scope, claims })
-        : Effect.flatMap(SafePoint, (stoppable) => stoppable(credential.getToken({ scope, claims })))
+        ? getToken
+        : Effect.flatMap(SafePoint, (stoppable) => stoppable(getToken))
       const exchange = Effect.flatMap(token, (token) => {
         const bearer = Redacted.value(token.token)
-        if (!tokenSafe.test(bearer)) {
-          return Effect.fail(
-            new Errors.CredentialError({
-              reason: "the credential returned a token that cannot be sent in an HTTP header " +
-                "(it is empty or holds a space, a control character or a non-ASCII character)"
-            })
-          )
-        }
+        if (!tokenSafe.test(bearer)) return Effect.fail(unsendable())
         sending = true
         const authorized = HttpClientRequest.setHeader(request, "authorization", `Bearer ${bearer}`)
         return (config.propagateTrace
@@ -575,19 +715,7 @@ export const make = (options: Options = {}) =>
               : Effect.fail(new Errors.CredentialError({ reason: `no token within ${Duration.format(timeout)}` }))
         ),
         Effect.flatMap(({ bearer, outcome }) =>
-          Effect.map(Clock.currentTimeMillis, (now) => {
-            // whatever the server sends back is masked, the token this request carried included
-            const known = bearer === undefined ? [] : [bearer]
-            const clean: Untrusted = (text, maxLength) => Redaction.untrusted(text, { known, maxLength })
-            const challenge = claims === undefined ? challengeOf(outcome) : undefined
-            return {
-              result: classify(at, outcome, { clean, now, timeout, maxResponseBytes }),
-              ...(challenge === undefined ? {} : { challenge })
-            }
-          })
-        ),
-        Effect.tap(({ result }) =>
-          Either.isLeft(result) && result.left._tag === "Throttled" ? throttledCounter[at.operation] : Effect.void
+          Effect.flatMap(Clock.currentTimeMillis, (now) => counted(at, settle(at, claims, outcome, bearer, now)))
         )
       )
     }
@@ -602,7 +730,8 @@ export const make = (options: Options = {}) =>
       operation: Errors.Operation,
       keyType: KeyType.KeyType | undefined
     ): Effect.Effect<KeysResponse, Errors.CommunicationServicesError> => {
-      const { clientRequestId, request } = requestFor(resource, operation, keyType)
+      const request = requestFor(resource, operation, keyType)
+      const clientRequestId = request.clientRequestId
       const loop = (
         state: unknown,
         attempts: number,
@@ -650,39 +779,65 @@ export const make = (options: Options = {}) =>
     const traced = (
       name: string,
       attributes: Record<string, string>,
-      effect: Effect.Effect<KeysResponse, Errors.CommunicationServicesError>
+      effect: () => Effect.Effect<KeysResponse, Errors.CommunicationServicesError>
     ) =>
-      Effect.useSpan(name, {
-        kind: "client",
-        attributes: { ...attributes, "acs.api_version": apiVersion },
-        // a stack trace per call costs more than it tells: the span's name and attributes say where
-        captureStackTrace: false
-      }, (span) =>
-        Effect.onExit(Effect.withParentSpan(effect, span), (exit) =>
-          Effect.sync(() => {
-            for (const [key, value] of Object.entries(outcomeAttributes(exit))) {
-              span.attribute(key, value)
-            }
-          })))
-    const regenerateKeyResponse = (request: RegenerateKeyInput) =>
-      Effect.flatMap(input.regenerate(request), ([resource, keyType]) =>
-        traced(
-          "CommunicationServices.regenerateKey",
-          { "acs.resource_id": resource.id, "acs.key_type": keyType },
+      // `Effect.useSpan`, with the outcome's attributes set where it ends the span (one exit handler, not two)
+      Effect.withFiberRuntime<KeysResponse, Errors.CommunicationServicesError>((fiber) => {
+        const timing = fiber.getFiberRef(FiberRef.currentTracerTimingEnabled)
+        const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+        return Effect.flatMap(
+          Effect.makeSpan(name, {
+            kind: "client",
+            attributes,
+            // a stack trace per call costs more than it tells: the span's name and attributes say where
+            captureStackTrace: false
+          }),
+          (span) =>
+            Effect.onExit(Effect.withParentSpan(effect(), span), (exit) =>
+              Effect.sync(() => {
+                if (span.status._tag === "Ended") {
+                  return
+                }
+                const outcome = outcomeAttributes(exit)
+                for (const key in outcome) {
+                  span.attribute(key, outcome[key])
+                }
+                span.end(timing ? clock.unsafeCurrentTimeNanos() : BigInt(0), exit)
+              }))
+        )
+      })
+    // the input is validated when the effect is made, the request built each time it runs
+    const regenerateKeyResponse = (
+      request: RegenerateKeyInput
+    ): Effect.Effect<KeysResponse, Errors.CommunicationServicesError> => {
+      const valid = input.regenerate(request)
+      if (Either.isLeft(valid)) {
+        return Effect.fail(valid.left)
+      }
+      const [resource, keyType] = valid.right
+      return traced(
+        "CommunicationServices.regenerateKey",
+        { "acs.resource_id": resource.id, "acs.key_type": keyType, "acs.api_version": apiVersion },
+        () =>
           lock(resource.lockKey, call(resource, "regenerateKey", keyType))
-        ))
+      )
+    }
 
-    const listKeysResponse = (request: ResourceInput) =>
-      Effect.flatMap(input.resource(request), (resource) =>
-        traced(
-          "CommunicationServices.listKeys",
-          { "acs.resource_id": resource.id },
-          call(resource, "listKeys", undefined)
-        ))
+    const listKeysResponse = (
+      request: ResourceInput
+    ): Effect.Effect<KeysResponse, Errors.CommunicationServicesError> => {
+      const valid = input.resource(request)
+      if (Either.isLeft(valid)) return Effect.fail(valid.left)
+      const resource = valid.right
+      return traced(
+        "CommunicationServices.listKeys",
+        { "acs.resource_id": resource.id, "acs.api_version": apiVersion },
+        () => call(resource, "listKeys", undefined)
+      )
+    }
 
     const service: CommunicationServicesService = {
-      regenerateKey: (request) =>
-        Effect.map(regenerateKeyResponse(request), (response) => response.keys),
+      regenerateKey: (request) => Effect.map(regenerateKeyResponse(request), (response) => response.keys),
       listKeys: (request) => Effect.map(listKeysResponse(request), (response) => response.keys),
       regenerateKeyResponse,
       listKeysResponse

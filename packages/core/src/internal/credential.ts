@@ -11,6 +11,20 @@ import * as Redaction from "../Redaction.js"
 export const refreshMargin: Duration.Duration = Duration.minutes(2)
 const refreshMarginMillis = Duration.toMillis(refreshMargin)
 
+/**
+ * The token a credential built by `make` would serve at once for a request without claims, if it holds a
+ * fresh one (`undefined` otherwise): what `getToken` would succeed with without waiting, read synchronously.
+ */
+export const cached: unique symbol = Symbol.for("@effect-acs/core/AzureCredential/cached")
+
+/** The synchronous read of a credential built by `make`, for others `undefined`. */
+export const cachedOf = (
+  service: AzureCredentialService
+): ((scope: string, now: number) => AccessToken | undefined) | undefined =>
+  cached in service
+    ? (service as unknown as { readonly [cached]: (scope: string, now: number) => AccessToken | undefined })[cached]
+    : undefined
+
 /** @internal */
 export const make = (
   fetch: (request: TokenRequest) => Effect.Effect<AccessToken, CredentialError>
@@ -19,6 +33,13 @@ export const make = (
     // one cell per scope; a SynchronizedRef serialises refreshes, so concurrent callers that find the token
     // stale wait for the one refresh in flight and then read its result
     const cells = new Map<string, SynchronizedRef.SynchronizedRef<AccessToken | undefined>>()
+    // the last token each cell was given, readable without an Effect (by the client's fast path)
+    const latest = new Map<string, AccessToken>()
+    const fetched = (request: TokenRequest) =>
+      Effect.map(fetch(request), (token) => {
+        latest.set(request.scope, token)
+        return [token, token] as const
+      })
     const cell = (scope: string) => {
       let ref = cells.get(scope)
       if (ref === undefined) {
@@ -32,7 +53,7 @@ export const make = (
     const getToken = (request: TokenRequest): Effect.Effect<AccessToken, CredentialError> => {
       const ref = cell(request.scope)
       if (request.claims !== undefined) {
-        return SynchronizedRef.modifyEffect(ref, () => Effect.map(fetch(request), (token) => [token, token] as const))
+        return SynchronizedRef.modifyEffect(ref, () => fetched(request))
       }
       return Effect.flatMap(Clock.currentTimeMillis, (now) => {
         const cached = ref.pipe(SynchronizedRef.get)
@@ -43,10 +64,16 @@ export const make = (
               Effect.flatMap(Clock.currentTimeMillis, (later) =>
                 fresh(current, later)
                   ? Effect.succeed([current, current] as const)
-                  : Effect.map(fetch(request), (token) => [token, token] as const))))
+                  : fetched(request))))
       })
     }
-    return { getToken }
+    const service: AzureCredentialService = { getToken }
+    return Object.assign(service, {
+      [cached]: (scope: string, now: number) => {
+        const token = latest.get(scope)
+        return fresh(token, now) ? token : undefined
+      }
+    })
   })
 
 /** @internal */

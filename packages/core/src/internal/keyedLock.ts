@@ -4,7 +4,7 @@ import * as Effect from "effect/Effect"
  * Runs effects that share a key one at a time, and effects with different keys concurrently, in the order
  * they asked. A key is held while it has an entry (its queue of waiters); the holder hands the key to the
  * first waiter when it ends, so memory does not grow with the number of keys ever seen. An uncontended key
- * costs a map lookup and a finalizer, no semaphore.
+ * costs a map lookup and an exit handler, no semaphore.
  */
 export const make = () => {
   const held = new Map<string, Array<() => void>>()
@@ -15,7 +15,17 @@ export const make = () => {
   }
   return <A, E, R>(key: string, effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.uninterruptibleMask((restore) => {
-      const run = Effect.ensuring(restore(effect), Effect.sync(() => release(key)))
+      // released on any exit (interruption included: the handlers run, the region being uninterruptible)
+      const run = Effect.matchCauseEffect(restore(effect), {
+        onFailure: (cause) => {
+          release(key)
+          return Effect.failCause(cause)
+        },
+        onSuccess: (value) => {
+          release(key)
+          return Effect.succeed(value)
+        }
+      })
       const waiters = held.get(key)
       if (waiters === undefined) {
         held.set(key, [])

@@ -252,9 +252,10 @@ const exchange = (
   headers: Record<string, string>,
   source: Source,
   signal: AbortSignal | undefined,
-  limit: number
+  limit: number,
+  timeoutMillis: number | undefined
 ) =>
-  Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>((resume) => {
+  Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | Body.TimedOut>((resume) => {
     if (signal?.aborted === true) {
       resume(Effect.fail(
         new HttpClientError.RequestError({
@@ -286,9 +287,19 @@ const exchange = (
     }
 
     let settled = false
-    const settle = (effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError>) => {
+    // the deadline of a direct exchange: no complete response (body included) by then, the request goes
+    const timer = timeoutMillis === undefined ? undefined : setTimeout(() => {
+      if (settled) return
+      settle(Effect.fail(new Body.TimedOut()))
+      nodeRequest.destroy()
+      if (source._tag === "Readable") source.readable.destroy()
+    }, timeoutMillis)
+    const settle = (
+      effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | Body.TimedOut>
+    ) => {
       if (settled) return
       settled = true
+      if (timer !== undefined) clearTimeout(timer)
       signal?.removeEventListener("abort", onAbort)
       resume(effect)
     }
@@ -380,6 +391,7 @@ const exchange = (
     return Effect.sync(() => {
       if (settled) return
       settled = true
+      if (timer !== undefined) clearTimeout(timer)
       signal?.removeEventListener("abort", onAbort)
       nodeRequest.destroy()
       if (source._tag === "Readable") source.readable.destroy()
@@ -395,12 +407,14 @@ interface Agents {
 }
 
 /** One request over the agents: its body encoded as Node wants it, then the exchange. */
-const send = (agents: Agents, limit: number) =>
+const sendWith = (agents: Agents, limit: number) =>
 (
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
-  signal: AbortSignal | undefined
-): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> => {
+  headers: Record<string, string>,
+  signal: AbortSignal | undefined,
+  timeoutMillis: number | undefined
+): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | Body.TimedOut> => {
   const https = url.protocol === "https:"
   if (!https && url.protocol !== "http:") {
     return Effect.fail(
@@ -412,29 +426,18 @@ const send = (agents: Agents, limit: number) =>
     )
   }
   const agent = https ? agents.https : agents.http
+  const go = (headers: Record<string, string>, source: Source) =>
+    exchange(request, url, https, agent, headers, source, signal, limit, timeoutMillis)
   const body = request.body
   switch (body._tag) {
     case "Empty":
-      return exchange(request, url, https, agent, request.headers, none, signal, limit)
+      return go(headers, none)
     case "Uint8Array":
-      return exchange(request, url, https, agent, request.headers, { _tag: "Bytes", bytes: body.body }, signal, limit)
+      return go(headers, { _tag: "Bytes", bytes: body.body })
     case "Raw": {
       const raw = body.body
-      if (typeof raw === "string" || raw instanceof Uint8Array) {
-        return exchange(request, url, https, agent, request.headers, { _tag: "Bytes", bytes: raw }, signal, limit)
-      }
-      if (raw instanceof Readable) {
-        return exchange(
-          request,
-          url,
-          https,
-          agent,
-          request.headers,
-          { _tag: "Readable", readable: raw },
-          signal,
-          limit
-        )
-      }
+      if (typeof raw === "string" || raw instanceof Uint8Array) return go(headers, { _tag: "Bytes", bytes: raw })
+      if (raw instanceof Readable) return go(headers, { _tag: "Readable", readable: raw })
       return Effect.fail(
         new HttpClientError.RequestError({
           request,
@@ -445,34 +448,31 @@ const send = (agents: Agents, limit: number) =>
     }
     case "FormData": {
       const web = new Response(body.formData)
-      const headers = { ...request.headers, "content-type": web.headers.get("content-type") ?? "multipart/form-data" }
-      return exchange(
-        request,
-        url,
-        https,
-        agent,
-        headers,
-        { _tag: "Readable", readable: fromWeb(web.body!) },
-        signal,
-        limit
+      return go(
+        { ...headers, "content-type": web.headers.get("content-type") ?? "multipart/form-data" },
+        { _tag: "Readable", readable: fromWeb(web.body!) }
       )
     }
     case "Stream":
       return Effect.flatMap(
         Stream.toReadableStreamEffect(body.stream),
-        (stream) =>
-          exchange(
-            request,
-            url,
-            https,
-            agent,
-            request.headers,
-            { _tag: "Readable", readable: fromWeb(stream) },
-            signal,
-            limit
-          )
+        (stream) => go(headers, { _tag: "Readable", readable: fromWeb(stream) })
       )
   }
+}
+
+/** The platform's shape of an exchange: the request's own headers, no deadline (it has no TimedOut). */
+const send = (agents: Agents, limit: number) => {
+  const sendOf = sendWith(agents, limit)
+  return (
+    request: HttpClientRequest.HttpClientRequest,
+    url: URL,
+    signal: AbortSignal | undefined
+  ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError> =>
+    sendOf(request, url, request.headers, signal, undefined) as Effect.Effect<
+      HttpClientResponse.HttpClientResponse,
+      HttpClientError.HttpClientError
+    >
 }
 
 /**
@@ -504,7 +504,10 @@ const fromAgents = (agents: Agents, limit: number): HttpClient.HttpClient => {
       ),
     Effect.succeed
   )
-  return Object.assign(client, { [Body.eager]: true })
+  const sendOf = sendWith(agents, limit)
+  const direct: Body.DirectExchange = (request, url, headers, timeoutMillis) =>
+    sendOf(request, url, headers, undefined, timeoutMillis)
+  return Object.assign(client, { [Body.eager]: true, [Body.direct]: direct })
 }
 
 export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>

@@ -4,10 +4,18 @@ import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as FiberId from "effect/FiberId"
 
-const liveClock = Effect.runSync(Effect.clock)
+/** The clock of the default services: a timeout on it is a `setTimeout`. */
+export const liveClock = Effect.runSync(Effect.clock)
 
 /** The longest delay `setTimeout` honours (a longer one fires at once). */
-const maxTimerMillis = 2 ** 31 - 1
+export const maxTimerMillis = 2 ** 31 - 1
+
+/**
+ * A timeout's delay as a timer takes it: `undefined` for an infinite one (it never fires), the longest a
+ * timer honours (24.8 days) for a longer one.
+ */
+export const timerMillis = (duration: Duration.Duration): number | undefined =>
+  Duration.isFinite(duration) ? Math.min(Duration.toMillis(duration), maxTimerMillis) : undefined
 
 /**
  * `Effect.timeoutFail` for the per-attempt timeout, at the cost of one forked fiber and a timer instead
@@ -24,9 +32,8 @@ export const timeoutFail = <A, E, R, E2>(
     // the work stays interruptible by the timeout even inside an uninterruptible region: a hung exchange
     // must still end
     const work = Effect.interruptible(self)
-    if (!Duration.isFinite(duration)) return work
-    // a longer delay would fire at once: the longest one a timer honours (24.8 days) is used instead
-    const millis = Math.min(Duration.toMillis(duration), maxTimerMillis)
+    const millis = timerMillis(duration)
+    if (millis === undefined) return work
     return clock !== liveClock
       ? Effect.timeoutFail(work, { duration, onTimeout })
       : Effect.flatMap(Effect.fork(work), (fiber) => {
