@@ -486,13 +486,14 @@ const findings = (rows: ReadonlyArray<Row>) => {
       `every tenth of the durable 10,000 run on SQLite: ${sqlite10k.heapCurveMiB.join(", ")} MiB `,
       `(${sqlite10k.heapBeforeMiB} MiB before the run); in memory: ${memory10k.heapCurveMiB.join(", ")} MiB `,
       `(${memory10k.heapBeforeMiB} before). `,
-      `The durable heap is the in-memory one plus about a minute of finished rotations: at every tenth, its excess `,
+      `The durable heap is the in-memory one plus the workflows of the last few seconds: at every tenth, its excess `,
       `over the in-memory heap divided by the rotations finished in the minute before (${
         perRotation(sqlite10k).window.join(", ")
       }) is ${perRotation(sqlite10k).range} per rotation`,
       pg10k === undefined ? "" : ` (on PostgreSQL: ${perRotation(pg10k).range})`,
       `. \`@effect/cluster\` keeps each finished workflow's entity in memory until it has been idle for `,
-      `\`entityMaxIdleTime\` (1 minute by default, which \`layerSqlite\` and \`layerPg\` keep): the durable heap `,
+      `\`entityMaxIdleTime\` (5 seconds in \`layerSqlite\` and \`layerPg\`; the cluster's default, a minute, held `,
+      `about 22 KiB per rotation of the last minute in earlier runs of this bench): the durable heap `,
       `follows the rotation rate, not the fleet's size. What grows with the fleet, in both engines, is core's `,
       `\`effect_acs.key.rotated_at\` gauge, one per key rotated (by design). The peak RSS is well above the live `,
       `heap: it is the garbage the run makes between two major GCs (the durable run allocates much more per `,
