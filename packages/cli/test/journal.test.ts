@@ -285,7 +285,7 @@ describe("acs-keys rotate --journal, killed with SIGKILL and run again", () => {
 
 describe("acs-keys rotate --journal, Ctrl-C", () => {
   it.live(
-    "stops at once (exit 130) saying the run is in the journal; the same command finishes it",
+    "stops within seconds (exit 130) saying the run is in the journal; the same command finishes it",
     () =>
       Effect.gen(function*() {
         const temp = tempDir()
