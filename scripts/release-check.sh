@@ -21,7 +21,7 @@ trap cleanup EXIT
 tarballs="$work/tarballs"
 mkdir -p "$tarballs"
 
-packages=(@effect-acs/schema @effect-acs/core @effect-acs/emulator @effect-acs/contract-tests @effect-acs/cli)
+packages=(@effect-acs/schema @effect-acs/core @effect-acs/emulator @effect-acs/contract-tests @effect-acs/durable @effect-acs/cli)
 step "packing ${packages[*]}"
 for package in "${packages[@]}"; do
   pnpm --filter "$package" pack --pack-destination "$tarballs" >/dev/null
@@ -57,8 +57,9 @@ for (const file of fs.readdirSync(tarballs)) {
   const name = file.match(/^effect-acs-(.+)-\d+\.\d+\.\d+\.tgz$/)[1]
   overrides[`@effect-acs/${name}`] = `file:${path.join(tarballs, file)}`
 }
+// a consumer allows better-sqlite3's build (pnpm asks for it) for acs-keys --journal's SQLite
 fs.writeFileSync(path.join(consumer, "package.json"), JSON.stringify({
-  name: "consumer", private: true, type: "module", pnpm: { overrides }
+  name: "consumer", private: true, type: "module", pnpm: { overrides, onlyBuiltDependencies: ["better-sqlite3"] }
 }, null, 2))
 EOF
 
@@ -133,4 +134,19 @@ case "$shown" in
   endpoint=*";accesskey="*) ;;
   *) echo "release-check: --show-secrets did not print a connection string" >&2; exit 1 ;;
 esac
+step "a journaled fleet run with the packed acs-keys (SQLite), run twice"
+printf '%s\n' "$id" >"$work/ids.txt"
+journaled=("$acs_keys" rotate --from-file "$work/ids.txt" --journal "$work/rotation.db" --endpoint "$url"
+  --publish-command "cat >/dev/null")
+first="$("${journaled[@]}" 2>"$work/journal.err")" || { cat "$work/journal.err" >&2; exit 1; }
+again="$("${journaled[@]}" 2>>"$work/journal.err")" || { cat "$work/journal.err" >&2; exit 1; }
+if ! grep -q "rotated 1 of 1 resource" <<<"$first" || ! grep -q "is finished" <<<"$again"; then
+  echo "release-check: acs-keys rotate --journal printed '$first' then '$again'" >&2
+  exit 1
+fi
+status="$("$acs_keys" status --journal "$work/rotation.db" --from-file "$work/ids.txt")"
+if ! grep -q "run default: 1 done" <<<"$status"; then
+  echo "release-check: acs-keys status printed '$status'" >&2
+  exit 1
+fi
 step "done: ${#packages[@]} packages packed, linted, installed and run"
