@@ -760,8 +760,8 @@ const rotateJournaled = (options: RotateOptions, renderer: Renderer.Renderer, pa
   Effect.flatMap(Effect.promise(() => import("./journal.js")), (module) =>
     Effect.gen(function*() {
       const output = yield* Stdio
-      const total = yield* Stream.runCount(FleetFile.stream(path))
-      const progress = yield* Progress.start(output, total, options.concurrency)
+      const resources = yield* module.entries(FleetFile.stream(path))
+      const progress = yield* Progress.start(output, resources.length, options.concurrency)
       const item = (view: Renderer.View) =>
         Effect.flatMap(renderer.item(view), (text) => text === "" ? Effect.void : progress.stdout(text))
       const ledger = new Ledger.Ledger()
@@ -770,7 +770,7 @@ const rotateJournaled = (options: RotateOptions, renderer: Renderer.Renderer, pa
         (key) => item(publishedView(key, options.output.showSecrets, true)),
         ledger
       )
-      const summary = yield* module.rotate(FleetFile.stream(path), journal, {
+      const summary = yield* module.rotate(resources, journal, {
         runId: Option.getOrElse(options.runId, () => module.defaultRunId),
         publish,
         publishRetry,

@@ -30,19 +30,15 @@ const journalOf = (journal: Journal): Layer.Layer<DurableFleet.Journal, DurableF
     ? DurableFleet.journalPg({ url: journal.url })
     : DurableFleet.journalSqlite({ filename: journal.filename })
 
-/** The fleet file, read whole: a durable run checks every entry before it starts. */
-const entries = <R>(file: Stream.Stream<ResourceInput, FleetFileError, R>) =>
+/** The fleet file, read whole (once): a durable run checks every entry before it starts. */
+export const entries = <R>(file: Stream.Stream<ResourceInput, FleetFileError, R>) =>
   Effect.map(Stream.runCollect(file), Chunk.toReadonlyArray)
 
-export const rotate = <R, E, RP, E2, R2>(
-  file: Stream.Stream<ResourceInput, FleetFileError, R>,
+export const rotate = <E, RP, E2, R2>(
+  resources: ReadonlyArray<ResourceInput>,
   journal: Journal,
   options: DurableFleet.Options<E, RP, E2, R2>
-) =>
-  Effect.flatMap(
-    entries(file),
-    (resources) => Effect.provide(DurableFleet.rotate(resources, options), engineOf(journal))
-  )
+) => Effect.provide(DurableFleet.rotate(resources, options), engineOf(journal))
 
 export const status = <R>(file: Stream.Stream<ResourceInput, FleetFileError, R>, journal: Journal, runId: string) =>
   Effect.flatMap(
