@@ -27,7 +27,8 @@ const iterations = 20
 
 /** A publish command that appends what it is given to `log` as one JSON line (the test's secret store). */
 const publishTo = (log: string) =>
-  `cs="$(cat)"; key="\${cs##*accesskey=}"; key="\${key%%;*}"; ` +
+  // an input cut short (its acs-keys killed before it was written) is refused, as a secret store would
+  `cs="$(cat)"; key="\${cs##*accesskey=}"; key="\${key%%;*}"; [ -n "$key" ] || exit 1; ` +
   `printf '{"resourceId":"%s","keyType":"%s","key":"%s"}\\n' ` +
   `"$(printf %s "$ACS_RESOURCE_ID" | tr A-Z a-z)" "$ACS_KEY_TYPE" "$key" >> '${log}'`
 
