@@ -3,6 +3,11 @@ import * as FiberRef from "effect/FiberRef"
 import { http, HttpResponse } from "msw"
 import { setupServer } from "msw/node"
 import { syncBuiltinESMExports } from "node:module"
+
+/** Tells NodeTransport (`@effect-acs/core`) to send through node:http, where msw sees it, while replaying. */
+const intercepting = (on: boolean) => {
+  ;(globalThis as { [key: symbol]: unknown })[Symbol.for("@effect-acs/core/NodeTransport/intercepted")] = on
+}
 import { type NonConformingResponse, RequestMismatch, UnexpectedRequest, UnusedInteractions } from "../ContractError.js"
 import type { ReplayError } from "../ContractError.js"
 import * as Interaction from "../Interaction.js"
@@ -145,13 +150,20 @@ export const make = (
         server.listen({ onUnhandledRequest: "error" })
         // NodeHttpClient calls `request` through an ESM import of node:http(s): sync the ESM bindings with
         // the functions msw just patched, so those requests are intercepted too
-        if (options.nodeHttp !== false) syncBuiltinESMExports()
+        if (options.nodeHttp !== false) {
+          syncBuiltinESMExports()
+          // NodeTransport speaks HTTP over its own sockets unless told that node:http is intercepted
+          intercepting(true)
+        }
         return server
       }),
       (server) =>
         Effect.sync(() => {
           server.close()
-          if (options.nodeHttp !== false) syncBuiltinESMExports()
+          if (options.nodeHttp !== false) {
+            syncBuiltinESMExports()
+            intercepting(false)
+          }
         })
     )
 

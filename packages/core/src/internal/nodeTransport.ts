@@ -7,6 +7,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as IncomingMessage from "@effect/platform/HttpIncomingMessage"
 import * as UrlParams from "@effect/platform/UrlParams"
 import * as Cause from "effect/Cause"
+import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as FiberRef from "effect/FiberRef"
 import * as Inspectable from "effect/Inspectable"
@@ -17,9 +18,9 @@ import * as Stream from "effect/Stream"
 import * as Http from "node:http"
 import * as Https from "node:https"
 import { Readable } from "node:stream"
-import type { ReadableStream as NodeReadableStream } from "node:stream/web"
 import type { Options } from "../NodeTransport.js"
 import * as Body from "./body.js"
+import * as Wire from "./wire.js"
 
 export const defaults = {
   maxSockets: 64,
@@ -56,7 +57,7 @@ export class BodyTooLarge extends Error {
     super(
       `the response body is larger than the transport's limit of ${limit} bytes (maxResponseBytes): ${
         declared === undefined
-          ? `reading stopped after ${received} bytes`
+          ? `it is at least ${received} bytes long, so reading stopped`
           : `its content-length is ${declared}, so it was not read`
       }`
     )
@@ -96,7 +97,7 @@ class NodeTransportResponse extends Inspectable.Class implements HttpClientRespo
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
     readonly status: number,
-    private readonly source: Http.IncomingHttpHeaders,
+    private readonly source: Http.IncomingHttpHeaders | Readonly<Record<string, string | ReadonlyArray<string>>>,
     readonly remoteAddress: Option.Option<string>,
     private readonly body: Body
   ) {
@@ -208,92 +209,51 @@ class NodeTransportResponse extends Inspectable.Class implements HttpClientRespo
 }
 
 // -------------------------------------------------------------------------------------------------------------
-// one exchange over node:http
+// one exchange over a pooled connection
 // -------------------------------------------------------------------------------------------------------------
 
-const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-// what Node's `validateHeaderValue` accepts: tab, visible ASCII and space, and Latin-1 beyond 0x7f
-
-const valuePattern = /^[\t\x20-\x7e\x80-\xff]*$/
-
-/** Node refused to build the request (it throws): a typed error that names what it refused, never its value. */
-const refused = (
-  request: HttpClientRequest.HttpClientRequest,
-  headers: Record<string, string>,
-  cause: unknown
-): HttpClientError.RequestError => {
-  let description = "Node refused to build the request"
-  for (const name in headers) {
-    if (!tokenPattern.test(name)) {
-      description = "a request header name is not an HTTP token"
-      break
-    }
-    if (!valuePattern.test(headers[name]!)) {
-      description = `the request header "${name}" holds a character that cannot be sent ` +
-        "(CR, LF, NUL or another control character, or one outside Latin-1)"
-      break
-    }
-  }
-  return new HttpClientError.RequestError({ request, reason: "Encode", description, cause })
-}
-
-type Source =
-  | { readonly _tag: "None" }
-  | { readonly _tag: "Bytes"; readonly bytes: string | Uint8Array }
-  | { readonly _tag: "Readable"; readonly readable: Readable }
-
-const none: Source = { _tag: "None" }
+const closedTransport = () => new Error("the transport is closed (its layer's scope ended)")
 
 const exchange = (
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
-  https: boolean,
-  agent: Http.Agent,
+  pool: Wire.Pool,
   headers: Record<string, string>,
-  source: Source,
+  body: string | Uint8Array | undefined,
   signal: AbortSignal | undefined,
   limit: number,
   timeoutMillis: number | undefined
 ) =>
   Effect.async<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | Body.TimedOut>((resume) => {
+    const failRequest = (reason: "Transport" | "Encode", cause: unknown, description?: string) =>
+      new HttpClientError.RequestError({
+        request,
+        reason,
+        cause,
+        ...(description === undefined ? {} : { description })
+      })
     if (signal?.aborted === true) {
-      resume(Effect.fail(
-        new HttpClientError.RequestError({
-          request,
-          reason: "Transport",
-          description: "the request was aborted",
-          cause: signal.reason
-        })
-      ))
+      resume(Effect.fail(failRequest("Transport", signal.reason, "the request was aborted")))
       return
     }
-    const hostname = url.hostname
-    let nodeRequest: Http.ClientRequest
-    try {
-      nodeRequest = (https ? Https.request : Http.request)({
-        agent,
-        method: request.method,
-        hostname: hostname.charCodeAt(0) === 91 ? hostname.slice(1, -1) : hostname, // [::1] -> ::1
-        port: url.port,
-        path: url.pathname + url.search,
-        headers,
-        ...(url.username === "" && url.password === ""
-          ? {}
-          : { auth: `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` })
-      })
-    } catch (cause) {
-      resume(Effect.fail(refused(request, headers, cause)))
+    if (pool.isClosed) {
+      resume(Effect.fail(failRequest("Transport", closedTransport())))
       return
+    }
+    const authorized = withAuth(url, headers)
+    const outgoing = Wire.encode(request.method, url, authorized, body)
+    if (outgoing instanceof Wire.Unsendable) {
+      resume(Effect.fail(failRequest("Encode", outgoing, outgoing.message)))
+      return
+    }
+    if (intercepted()) {
+      return viaNodeHttp(request, url, pool, authorized, body, signal, limit, timeoutMillis, resume)
     }
 
     let settled = false
-    // the deadline of a direct exchange: no complete response (body included) by then, the request goes
-    const timer = timeoutMillis === undefined ? undefined : setTimeout(() => {
-      if (settled) return
-      settle(Effect.fail(new Body.TimedOut()))
-      nodeRequest.destroy()
-      if (source._tag === "Readable") source.readable.destroy()
-    }, timeoutMillis)
+    let connection: Wire.Connection | undefined
+    let waiter: ReturnType<Wire.Origin["acquire"]>
+    const origin = pool.origin(url)
     const settle = (
       effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | Body.TimedOut>
     ) => {
@@ -303,111 +263,239 @@ const exchange = (
       signal?.removeEventListener("abort", onAbort)
       resume(effect)
     }
-    const failRequest = (reason: "Transport" | "Encode", cause: unknown, description?: string) =>
-      settle(Effect.fail(
-        new HttpClientError.RequestError({
-          request,
-          reason,
-          cause,
-          ...(description === undefined ? {} : { description })
-        })
-      ))
+    /** Ends the exchange from this side: the connection (never reusable mid-exchange) goes, or the wait. */
+    const abandon = () => {
+      if (connection !== undefined) connection.abandon()
+      else if (waiter !== undefined) origin.cancel(waiter)
+    }
+    // the deadline of a direct exchange: no complete response (body included) by then, the request goes
+    const timer = timeoutMillis === undefined ? undefined : setTimeout(() => {
+      if (settled) return
+      settle(Effect.fail(new Body.TimedOut()))
+      abandon()
+    }, timeoutMillis)
     function onAbort() {
       if (settled) return
-      failRequest("Transport", signal?.reason, "the request was aborted")
-      nodeRequest.destroy()
+      settle(Effect.fail(failRequest("Transport", signal?.reason, "the request was aborted")))
+      abandon()
     }
     signal?.addEventListener("abort", onAbort, { once: true })
 
-    // once the status and headers are in, a failure is the body's (a ResponseError when it is read)
-    let bodyFailed: ((cause: unknown) => void) | undefined
-    // these listeners stay for the request's life: an error after the outcome is known is ignored, not thrown
-    nodeRequest.on("error", (cause) => bodyFailed === undefined ? failRequest("Transport", cause) : bodyFailed(cause))
-    nodeRequest.on("close", () => {
-      // once a response arrived, its own events tell how its body ended
-      if (bodyFailed === undefined) {
-        failRequest("Transport", new Error("the connection closed before a response arrived"))
-      }
-    })
-    nodeRequest.on("response", (response) => {
-      const status = response.statusCode ?? 0
-      const remoteAddress = Option.fromNullable(response.socket?.remoteAddress)
-      const respond = (body: Body) =>
-        settle(Effect.succeed(new NodeTransportResponse(request, status, response.headers, remoteAddress, body)))
-      bodyFailed = (cause) => {
-        // every response closes: after its end, that is nothing to report
-        if (!settled) respond({ _tag: "Failed", cause: new BodyIncomplete(cause) })
-      }
-      const tooLarge = (received: number | undefined, declared: number | undefined) => {
-        respond({ _tag: "Failed", cause: new BodyTooLarge(limit, received, declared) })
-        // the rest is never read: the connection goes, not back to the pool
-        nodeRequest.destroy()
-      }
-      response.on("error", bodyFailed)
-      response.on("close", () => bodyFailed!(undefined))
-      const declared = response.headers["content-length"]
-      if (declared !== undefined && Number(declared) > limit) {
-        tooLarge(undefined, Number(declared))
-        return
-      }
-      let chunks: Array<Buffer> = []
-      let size = 0
-      response.on("data", (chunk: Buffer) => {
-        if (settled) return
+    let status = 0
+    let responseHeaders: Record<string, string | Array<string>> = {}
+    let remoteAddress: Option.Option<string> = Option.none()
+    let chunks: Array<Buffer> = []
+    let size = 0
+    const respond = (body: Body) =>
+      settle(Effect.succeed(new NodeTransportResponse(request, status, responseHeaders, remoteAddress, body)))
+    const receiver: Wire.Receiver = {
+      head: (code, received, address) => {
+        status = code
+        responseHeaders = received
+        remoteAddress = Option.fromNullable(address)
+        const declared = received["content-length"] as string | undefined
+        if (declared !== undefined && Number(declared) > limit) {
+          // the rest is never read: the connection goes, not back to the pool
+          respond({ _tag: "Failed", cause: new BodyTooLarge(limit, undefined, Number(declared)) })
+          return "stop"
+        }
+        return "read"
+      },
+      announced: (bytes) => {
+        if (size + bytes <= limit) return true
+        chunks = []
+        // refused on the chunk's own claim: the body would be at least that long
+        respond({ _tag: "Failed", cause: new BodyTooLarge(limit, size + bytes, undefined) })
+        return false
+      },
+      data: (chunk) => {
         size += chunk.length
         if (size > limit) {
           chunks = []
-          tooLarge(size, undefined)
-          return
+          respond({ _tag: "Failed", cause: new BodyTooLarge(limit, size, undefined) })
+          return false
         }
         chunks.push(chunk)
-      })
-      response.on("end", () =>
+        return true
+      },
+      end: () =>
         respond({
           _tag: "Bytes",
           bytes: size === 0 ? empty : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
-        }))
-    })
-
-    switch (source._tag) {
-      case "None": {
-        nodeRequest.end()
-        break
-      }
-      case "Bytes": {
-        nodeRequest.end(source.bytes)
-        break
-      }
-      case "Readable": {
-        source.readable.on("error", (cause) => {
-          failRequest("Encode", cause, "the request body failed")
-          nodeRequest.destroy()
-        })
-        source.readable.pipe(nodeRequest)
-        break
-      }
+        }),
+      fail: (cause, headArrived) =>
+        headArrived
+          ? respond({ _tag: "Failed", cause: new BodyIncomplete(cause) })
+          : settle(Effect.fail(failRequest("Transport", cause)))
     }
+    waiter = origin.acquire((free) => {
+      if (settled) {
+        // the exchange ended while it waited: the connection serves the next one
+        origin.release(free, origin.options.idleTimeout)
+        return
+      }
+      waiter = undefined
+      connection = free
+      free.send(outgoing, receiver)
+    })
 
     return Effect.sync(() => {
       if (settled) return
       settled = true
       if (timer !== undefined) clearTimeout(timer)
       signal?.removeEventListener("abort", onAbort)
-      nodeRequest.destroy()
-      if (source._tag === "Readable") source.readable.destroy()
+      abandon()
     })
   })
 
-const fromWeb = (stream: ReadableStream<Uint8Array>): Readable =>
-  Readable.fromWeb(stream as unknown as NodeReadableStream<Uint8Array>)
+// -------------------------------------------------------------------------------------------------------------
+// the same exchange through node:http, for the tools that intercept it
+// -------------------------------------------------------------------------------------------------------------
 
-interface Agents {
-  readonly http: Http.Agent
-  readonly https: Https.Agent
+/** node:http's own `request`, as it was when this module loaded. */
+const nodeRequest = Http.request
+const interceptedKey = Symbol.for("@effect-acs/core/NodeTransport/intercepted")
+
+/**
+ * Whether requests must go through node:http, where test tools intercept them: when its `request` was
+ * replaced after this module loaded (msw, nock and the like, once `syncBuiltinESMExports` ran), or when a
+ * replay says so (`@effect-acs/contract-tests` does while it replays: its msw may have been set up first).
+ */
+const intercepted = (): boolean =>
+  Http.request !== nodeRequest || (globalThis as { [interceptedKey]?: boolean })[interceptedKey] === true
+
+type Resume = (
+  effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | Body.TimedOut>
+) => void
+
+/** The exchange over node:http (its agents made on first use), with the guarantees of the socket one. */
+const viaNodeHttp = (
+  request: HttpClientRequest.HttpClientRequest,
+  url: URL,
+  pool: Wire.Pool,
+  headers: Record<string, string>,
+  body: string | Uint8Array | undefined,
+  signal: AbortSignal | undefined,
+  limit: number,
+  timeoutMillis: number | undefined,
+  resume: Resume
+): Effect.Effect<void> => {
+  const https = url.protocol === "https:"
+  const hostname = url.hostname
+  let outgoing: Http.ClientRequest
+  try {
+    outgoing = (https ? Https.request : Http.request)({
+      agent: pool.agents[https ? "https" : "http"],
+      method: request.method,
+      hostname: hostname.charCodeAt(0) === 91 ? hostname.slice(1, -1) : hostname, // [::1] -> ::1
+      port: url.port,
+      path: url.pathname + url.search,
+      headers
+    })
+  } catch (cause) {
+    resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", cause })))
+    return Effect.void
+  }
+  let settled = false
+  const settle: Resume = (effect) => {
+    if (settled) return
+    settled = true
+    if (timer !== undefined) clearTimeout(timer)
+    signal?.removeEventListener("abort", onAbort)
+    resume(effect)
+  }
+  const timer = timeoutMillis === undefined ? undefined : setTimeout(() => {
+    settle(Effect.fail(new Body.TimedOut()))
+    outgoing.destroy()
+  }, timeoutMillis)
+  const failRequest = (cause: unknown, description?: string) =>
+    settle(Effect.fail(
+      new HttpClientError.RequestError({
+        request,
+        reason: "Transport",
+        cause,
+        ...(description === undefined ? {} : { description })
+      })
+    ))
+  function onAbort() {
+    failRequest(signal?.reason, "the request was aborted")
+    outgoing.destroy()
+  }
+  signal?.addEventListener("abort", onAbort, { once: true })
+  // once the status and headers are in, a failure is the body's (a ResponseError when it is read)
+  let bodyFailed: ((cause: unknown) => void) | undefined
+  outgoing.on("error", (cause) => bodyFailed === undefined ? failRequest(cause) : bodyFailed(cause))
+  outgoing.on("close", () => {
+    if (bodyFailed === undefined) failRequest(new Error("the connection closed before a response arrived"))
+  })
+  outgoing.on("response", (response) => {
+    const status = response.statusCode ?? 0
+    const remoteAddress = Option.fromNullable(response.socket?.remoteAddress)
+    const respond = (body: Body) =>
+      settle(Effect.succeed(new NodeTransportResponse(request, status, response.headers, remoteAddress, body)))
+    bodyFailed = (cause) => respond({ _tag: "Failed", cause: new BodyIncomplete(cause) })
+    const tooLarge = (received: number | undefined, declared: number | undefined) => {
+      respond({ _tag: "Failed", cause: new BodyTooLarge(limit, received, declared) })
+      outgoing.destroy()
+    }
+    response.on("error", bodyFailed)
+    response.on("close", () => bodyFailed!(undefined))
+    const declared = response.headers["content-length"]
+    if (declared !== undefined && Number(declared) > limit) return tooLarge(undefined, Number(declared))
+    let chunks: Array<Buffer> = []
+    let size = 0
+    response.on("data", (chunk: Buffer) => {
+      if (settled) return
+      size += chunk.length
+      if (size > limit) {
+        chunks = []
+        return tooLarge(size, undefined)
+      }
+      chunks.push(chunk)
+    })
+    response.on(
+      "end",
+      () =>
+        respond({
+          _tag: "Bytes",
+          bytes: size === 0 ? empty : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+        })
+    )
+  })
+  outgoing.end(body)
+  return Effect.sync(() => {
+    if (settled) return
+    settled = true
+    if (timer !== undefined) clearTimeout(timer)
+    signal?.removeEventListener("abort", onAbort)
+    outgoing.destroy()
+  })
 }
 
-/** One request over the agents: its body encoded as Node wants it, then the exchange. */
-const sendWith = (agents: Agents, limit: number) =>
+/** The `authorization` of a URL's credentials (`http://user:pass@host`), as node:http sends it. */
+const withAuth = (url: URL, headers: Record<string, string>): Record<string, string> =>
+  url.username === "" && url.password === "" || "authorization" in headers
+    ? headers
+    : {
+      ...headers,
+      authorization: `Basic ${
+        Buffer.from(`${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`).toString("base64")
+      }`
+    }
+
+/** A streamed request body, collected: requests are written whole, with their length. */
+const collected = (
+  request: HttpClientRequest.HttpClientRequest,
+  bytes: Effect.Effect<Uint8Array, unknown>
+): Effect.Effect<Uint8Array, HttpClientError.RequestError> =>
+  Effect.mapError(
+    bytes,
+    (cause) =>
+      new HttpClientError.RequestError({ request, reason: "Encode", cause, description: "the request body failed" })
+  )
+
+/** One request over the pool: its body as bytes, then the exchange. */
+const sendWith = (pool: Wire.Pool, limit: number) =>
 (
   request: HttpClientRequest.HttpClientRequest,
   url: URL,
@@ -415,8 +503,7 @@ const sendWith = (agents: Agents, limit: number) =>
   signal: AbortSignal | undefined,
   timeoutMillis: number | undefined
 ): Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | Body.TimedOut> => {
-  const https = url.protocol === "https:"
-  if (!https && url.protocol !== "http:") {
+  if (url.protocol !== "https:" && url.protocol !== "http:") {
     return Effect.fail(
       new HttpClientError.RequestError({
         request,
@@ -425,19 +512,23 @@ const sendWith = (agents: Agents, limit: number) =>
       })
     )
   }
-  const agent = https ? agents.https : agents.http
-  const go = (headers: Record<string, string>, source: Source) =>
-    exchange(request, url, https, agent, headers, source, signal, limit, timeoutMillis)
+  const go = (headers: Record<string, string>, body: string | Uint8Array | undefined) =>
+    exchange(request, url, pool, headers, body, signal, limit, timeoutMillis)
   const body = request.body
   switch (body._tag) {
     case "Empty":
-      return go(headers, none)
+      return go(headers, undefined)
     case "Uint8Array":
-      return go(headers, { _tag: "Bytes", bytes: body.body })
+      return go(headers, body.body)
     case "Raw": {
       const raw = body.body
-      if (typeof raw === "string" || raw instanceof Uint8Array) return go(headers, { _tag: "Bytes", bytes: raw })
-      if (raw instanceof Readable) return go(headers, { _tag: "Readable", readable: raw })
+      if (typeof raw === "string" || raw instanceof Uint8Array) return go(headers, raw)
+      if (raw instanceof Readable) {
+        return Effect.flatMap(
+          collected(request, Effect.tryPromise(async () => Buffer.concat(await raw.toArray() as Array<Buffer>))),
+          (bytes) => go(headers, bytes)
+        )
+      }
       return Effect.fail(
         new HttpClientError.RequestError({
           request,
@@ -448,22 +539,25 @@ const sendWith = (agents: Agents, limit: number) =>
     }
     case "FormData": {
       const web = new Response(body.formData)
-      return go(
-        { ...headers, "content-type": web.headers.get("content-type") ?? "multipart/form-data" },
-        { _tag: "Readable", readable: fromWeb(web.body!) }
+      return Effect.flatMap(
+        collected(request, Effect.tryPromise(async () => new Uint8Array(await web.arrayBuffer()))),
+        (bytes) => go({ ...headers, "content-type": web.headers.get("content-type") ?? "multipart/form-data" }, bytes)
       )
     }
     case "Stream":
       return Effect.flatMap(
-        Stream.toReadableStreamEffect(body.stream),
-        (stream) => go(headers, { _tag: "Readable", readable: fromWeb(stream) })
+        collected(
+          request,
+          Effect.map(Stream.runCollect(body.stream), (chunks) => Buffer.concat(Chunk.toReadonlyArray(chunks)))
+        ),
+        (bytes) => go(headers, bytes)
       )
   }
 }
 
 /** The platform's shape of an exchange: the request's own headers, no deadline (it has no TimedOut). */
-const send = (agents: Agents, limit: number) => {
-  const sendOf = sendWith(agents, limit)
+const send = (pool: Wire.Pool, limit: number) => {
+  const sendOf = sendWith(pool, limit)
   return (
     request: HttpClientRequest.HttpClientRequest,
     url: URL,
@@ -481,8 +575,8 @@ const send = (agents: Agents, limit: number) => {
  * this library's client): no span, no `AbortController`, no registry of responses; the exchange is ended by
  * interrupting the fiber, and the body, already read, holds nothing open.
  */
-const fromAgents = (agents: Agents, limit: number): HttpClient.HttpClient => {
-  const exchangeOf = send(agents, limit)
+const fromPool = (pool: Wire.Pool, limit: number): HttpClient.HttpClient => {
+  const exchangeOf = send(pool, limit)
   const traced = HttpClient.make(exchangeOf)
   const client = HttpClient.makeWith<never, never, HttpClientError.HttpClientError, never>(
     (effect) =>
@@ -504,7 +598,7 @@ const fromAgents = (agents: Agents, limit: number): HttpClient.HttpClient => {
       ),
     Effect.succeed
   )
-  const sendOf = sendWith(agents, limit)
+  const sendOf = sendWith(pool, limit)
   const direct: Body.DirectExchange = (request, url, headers, timeoutMillis) =>
     sendOf(request, url, headers, undefined, timeoutMillis)
   return Object.assign(client, { [Body.eager]: true, [Body.direct]: direct })
@@ -513,25 +607,9 @@ const fromAgents = (agents: Agents, limit: number): HttpClient.HttpClient => {
 export const make = (options: Options = {}): Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> =>
   Effect.suspend(() => {
     const resolved = resolve(options)
-    const agentOptions: Https.AgentOptions = {
-      keepAlive: true,
-      keepAliveMsecs: resolved.keepAliveMsecs,
-      maxSockets: resolved.maxSockets,
-      maxFreeSockets: resolved.maxFreeSockets,
-      // how long an idle pooled socket is kept (a server's shorter `Keep-Alive: timeout=` hint wins)
-      timeout: resolved.idleTimeout,
-      scheduling: "lifo"
-    }
     return Effect.map(
-      Effect.acquireRelease(
-        Effect.sync((): Agents => ({ http: new Http.Agent(agentOptions), https: new Https.Agent(agentOptions) })),
-        (agents) =>
-          Effect.sync(() => {
-            agents.http.destroy()
-            agents.https.destroy()
-          })
-      ),
-      (agents) => fromAgents(agents, resolved.maxResponseBytes)
+      Effect.acquireRelease(Effect.sync(() => new Wire.Pool(resolved)), (pool) => Effect.sync(() => pool.close())),
+      (pool) => fromPool(pool, resolved.maxResponseBytes)
     )
   })
 
