@@ -97,7 +97,9 @@ class NodeTransportResponse extends Inspectable.Class implements HttpClientRespo
   constructor(
     readonly request: HttpClientRequest.HttpClientRequest,
     readonly status: number,
-    private readonly source: Http.IncomingHttpHeaders | Readonly<Record<string, string | ReadonlyArray<string>>>,
+    /** The headers as received (never changed). */
+    private readonly received: Headers.Headers,
+    private readonly setCookie: string | ReadonlyArray<string> | undefined,
     readonly remoteAddress: Option.Option<string>,
     private readonly body: Body
   ) {
@@ -109,7 +111,7 @@ class NodeTransportResponse extends Inspectable.Class implements HttpClientRespo
   private cachedHeaders: Headers.Headers | undefined
   get headers(): Headers.Headers {
     if (this.cachedHeaders !== undefined) return this.cachedHeaders
-    let headers = Headers.fromInput(this.source as Record<string, string | ReadonlyArray<string> | undefined>)
+    let headers = this.received
     const body = this.body
     if (body._tag === "Failed" && body.cause instanceof BodyTooLarge && body.cause.declared === undefined) {
       // a body cut at the limit says so in its length, so that a reader that trusts a declared length over
@@ -122,7 +124,7 @@ class NodeTransportResponse extends Inspectable.Class implements HttpClientRespo
   private cachedCookies: Cookies.Cookies | undefined
   get cookies(): Cookies.Cookies {
     if (this.cachedCookies !== undefined) return this.cachedCookies
-    const header = this.source["set-cookie"]
+    const header = this.setCookie
     return this.cachedCookies = header === undefined ? Cookies.empty : Cookies.fromSetCookie(header)
   }
 
@@ -282,18 +284,21 @@ const exchange = (
     signal?.addEventListener("abort", onAbort, { once: true })
 
     let status = 0
-    let responseHeaders: Record<string, string | Array<string>> = {}
+    let responseHeaders = Headers.empty
+    let cookies: ReadonlyArray<string> | undefined
     let remoteAddress: Option.Option<string> = Option.none()
     let chunks: Array<Buffer> = []
     let size = 0
     const respond = (body: Body) =>
-      settle(Effect.succeed(new NodeTransportResponse(request, status, responseHeaders, remoteAddress, body)))
+      settle(Effect.succeed(new NodeTransportResponse(request, status, responseHeaders, cookies, remoteAddress, body)))
     const receiver: Wire.Receiver = {
-      head: (code, received, address) => {
+      head: (code, fields, address) => {
         status = code
-        responseHeaders = received
+        // the parser's own object, lower-cased and of strings: the platform's Headers need no copy of it
+        responseHeaders = Headers.unsafeFromRecord(fields.headers)
+        cookies = fields.cookies
         remoteAddress = Option.fromNullable(address)
-        const declared = received["content-length"] as string | undefined
+        const declared = fields.headers["content-length"]
         if (declared !== undefined && Number(declared) > limit) {
           // the rest is never read: the connection goes, not back to the pool
           respond({ _tag: "Failed", cause: new BodyTooLarge(limit, undefined, Number(declared)) })
@@ -432,7 +437,16 @@ const viaNodeHttp = (
     const status = response.statusCode ?? 0
     const remoteAddress = Option.fromNullable(response.socket?.remoteAddress)
     const respond = (body: Body) =>
-      settle(Effect.succeed(new NodeTransportResponse(request, status, response.headers, remoteAddress, body)))
+      settle(Effect.succeed(
+        new NodeTransportResponse(
+          request,
+          status,
+          Headers.fromInput(response.headers as Record<string, string | ReadonlyArray<string> | undefined>),
+          response.headers["set-cookie"],
+          remoteAddress,
+          body
+        )
+      ))
     bodyFailed = (cause) => respond({ _tag: "Failed", cause: new BodyIncomplete(cause) })
     const tooLarge = (received: number | undefined, declared: number | undefined) => {
       respond({ _tag: "Failed", cause: new BodyTooLarge(limit, received, declared) })

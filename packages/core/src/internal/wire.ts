@@ -43,9 +43,7 @@ export interface Outgoing {
 /** What one exchange is told, by the connection it runs on. */
 export interface Receiver {
   /** The status line and headers arrived; `body` says how the body is framed, if it is read at all. */
-  readonly head: (status: number, headers: Record<string, string | Array<string>>, remoteAddress: string | undefined) =>
-    | "read"
-    | "stop"
+  readonly head: (status: number, fields: Fields, remoteAddress: string | undefined) => "read" | "stop"
   /** A chunk of a chunked body announces its size: `false` refuses it (the connection is then destroyed). */
   readonly announced: (bytes: number) => boolean
   /** A piece of the body; `false` stops reading (the connection is then destroyed). */
@@ -88,11 +86,6 @@ export const encode = (
   if (!tokenPattern.test(method)) return new Unsendable("the request method is not an HTTP token")
   const path = url.pathname + url.search
   if (!pathPattern.test(path)) return new Unsendable("the request path holds a character that cannot be sent")
-  const bytes = body === undefined
-    ? undefined
-    : typeof body === "string"
-    ? Buffer.from(body, "utf8")
-    : Buffer.from(body.buffer, body.byteOffset, body.byteLength)
   let head = `${method} ${path} HTTP/1.1\r\n`
   let host = false
   let connection = false
@@ -118,7 +111,7 @@ export const encode = (
     else if (lower === "connection") connection = true
     head += `${name}: ${value}\r\n`
   }
-  const size = bytes === undefined ? 0 : bytes.length
+  const size = body === undefined ? 0 : typeof body === "string" ? Buffer.byteLength(body) : body.byteLength
   if (length !== undefined && length.trim() !== String(size)) {
     return new Unsendable(`the request's content-length is not the length of its body (${size} bytes)`)
   }
@@ -126,8 +119,12 @@ export const encode = (
   if (!connection) head += "connection: keep-alive\r\n"
   if (size > 0 || length !== undefined || !bodiless.has(method)) head += `content-length: ${size}\r\n`
   head += "\r\n"
-  const headBytes = Buffer.from(head, "latin1")
-  return { method, bytes: size === 0 ? headBytes : Buffer.concat([headBytes, bytes!], headBytes.length + size) }
+  // one buffer for the head (latin1: one byte per character, as validated) and the body
+  const bytes = Buffer.allocUnsafe(head.length + size)
+  bytes.write(head, 0, "latin1")
+  if (typeof body === "string") bytes.write(body, head.length, "utf8")
+  else if (body !== undefined) bytes.set(body, head.length)
+  return { method, bytes }
 }
 
 // -------------------------------------------------------------------------------------------------------------
@@ -135,7 +132,6 @@ export const encode = (
 // -------------------------------------------------------------------------------------------------------------
 
 const statusPattern = /^HTTP\/1\.([01]) (\d{3})(?: [\t\x20-\x7e\x80-\xff]*)?$/
-const fieldValuePattern = /^[\t\x20-\x7e\x80-\xff]*$/
 const chunkSizePattern = /^([0-9A-Fa-f]{1,12})[\t ]*(?:;[\t\x20-\x7e\x80-\xff]*)?$/
 const digits = /^\d+$/
 
@@ -170,37 +166,53 @@ const trimmed = (text: string): string => {
   return from === 0 && to === text.length ? text : text.slice(from, to)
 }
 
-/** One `name: value` line, the name lower-cased and the value trimmed; undefined when it is malformed. */
-const fieldOf = (line: string): readonly [string, string] | undefined => {
-  const colon = line.indexOf(":")
-  if (colon <= 0) return undefined
-  const name = line.slice(0, colon)
-  const value = line.slice(colon + 1)
-  if (!tokenPattern.test(name) || !fieldValuePattern.test(value)) return undefined
-  return [name.toLowerCase(), trimmed(value)]
-}
-
 /** Whether a comma-separated header value lists `token` (case-insensitively). */
 const lists = (value: string | undefined, token: string): boolean =>
   value !== undefined && value.split(",").some((item) => trimmed(item).toLowerCase() === token)
 
-/** A header block as node:http gives it: lower-case names; repeats dropped, joined, or (set-cookie) listed. */
-const fieldsOf = (lines: ReadonlyArray<string>, from: number): Record<string, string | Array<string>> | ParseError => {
-  const headers: Record<string, string | Array<string>> = Object.create(null)
-  for (let i = from; i < lines.length; i++) {
-    const field = fieldOf(lines[i]!)
-    if (field === undefined) return new ParseError("HPE_INVALID_HEADER_TOKEN", "a response header line is malformed")
-    const [name, value] = field
-    const known = headers[name]
-    if (known === undefined) headers[name] = name === "set-cookie" ? [value] : value
-    else if (name === "set-cookie") (known as Array<string>).push(value)
+/** What a line of a header block may hold: tab, visible ASCII, space and Latin-1 (so no CR, LF or NUL). */
+const forbidden = /[^\t\x20-\x7e\x80-\xff]/
+
+/** A response's headers: lower-case names, each value a string (repeats as node:http keeps them). */
+export interface Fields {
+  readonly headers: Record<string, string>
+  /** Every `set-cookie`, apart (its values may hold commas). */
+  readonly cookies: Array<string> | undefined
+}
+
+const malformedLine = () => new ParseError("HPE_INVALID_HEADER_TOKEN", "a header line is malformed")
+
+/**
+ * The header block of `head` from `from` (lines separated by CRLF), as node:http reads it: repeats of a
+ * first-wins header dropped (two different content-lengths refused), of `set-cookie` listed, of the others
+ * joined with a comma. A line with a character a header cannot hold, or without a token before its colon
+ * (an obs-fold continuation included), is malformed. A `__proto__` header is dropped.
+ */
+const fieldsOf = (head: string, from: number): Fields | ParseError => {
+  const headers: Record<string, string> = {}
+  let cookies: Array<string> | undefined
+  let start = from
+  while (start < head.length) {
+    let end = head.indexOf("\r\n", start)
+    if (end < 0) end = head.length
+    const line = head.slice(start, end)
+    start = end + 2
+    const colon = line.indexOf(":")
+    if (colon <= 0 || forbidden.test(line)) return malformedLine()
+    const original = line.slice(0, colon)
+    if (!tokenPattern.test(original)) return malformedLine()
+    const name = original.toLowerCase()
+    const value = trimmed(line.slice(colon + 1))
+    if (name === "__proto__") continue
+    if (name === "set-cookie") (cookies ??= []).push(value)
+    if (!Object.hasOwn(headers, name)) headers[name] = value
     else if (firstWins.has(name)) {
-      if (name === "content-length" && known !== value) {
+      if (name === "content-length" && headers[name] !== value) {
         return new ParseError("HPE_UNEXPECTED_CONTENT_LENGTH", "the response has two different content-lengths")
       }
-    } else headers[name] = `${known as string}${name === "cookie" ? "; " : ", "}${value}`
+    } else headers[name] = `${headers[name]}${name === "cookie" ? "; " : ", "}${value}`
   }
-  return headers
+  return { headers, cookies }
 }
 
 type Framing =
@@ -213,10 +225,10 @@ type Framing =
 const framingOf = (
   method: string,
   status: number,
-  headers: Record<string, string | Array<string>>
+  headers: Record<string, string>
 ): Framing | ParseError => {
-  const encoding = headers["transfer-encoding"] as string | undefined
-  const length = headers["content-length"] as string | undefined
+  const encoding = headers["transfer-encoding"]
+  const length = headers["content-length"]
   if (method === "HEAD" || status === 204 || status === 304 || (status >= 100 && status < 200)) {
     return { _tag: "None" }
   }
@@ -383,18 +395,20 @@ class Connection {
     }
     this.head = undefined
     const consumed = end + 4 - previous // bytes of `chunk` (from `at`) that were part of the head
-    const lines = buffer.toString("latin1", 0, end).split("\r\n")
-    const status = statusPattern.exec(lines[0]!)
+    const text = buffer.toString("latin1", 0, end)
+    const lineEnd = text.indexOf("\r\n")
+    const status = statusPattern.exec(lineEnd < 0 ? text : text.slice(0, lineEnd))
     if (status === null) {
       this.fail(new ParseError("HPE_INVALID_CONSTANT", "the response does not start with an HTTP/1.x status line"))
       return -1
     }
     const code = Number(status[2])
-    const headers = fieldsOf(lines, 1)
-    if (headers instanceof ParseError) {
-      this.fail(headers)
+    const fields = lineEnd < 0 ? { headers: {}, cookies: undefined } : fieldsOf(text, lineEnd + 2)
+    if (fields instanceof ParseError) {
+      this.fail(fields)
       return -1
     }
+    const headers = fields.headers
     if (code >= 100 && code < 200) {
       // an informational response (100 Continue, 103 Early Hints): the real one follows
       if (code === 101) {
@@ -408,16 +422,16 @@ class Connection {
       this.fail(framing)
       return -1
     }
-    const connection = headers["connection"] as string | undefined
+    const connection = headers["connection"]
     this.reusable = framing._tag !== "UntilClose" &&
       (status[1] === "1" ? !lists(connection, "close") : lists(connection, "keep-alive"))
-    this.idleFor = idleFor(headers["keep-alive"] as string | undefined, this.origin.options.idleTimeout)
+    this.idleFor = idleFor(headers["keep-alive"], this.origin.options.idleTimeout)
     this.framing = framing
     this.chunk = "size"
     this.line = ""
     this.trailerBytes = 0
     this.headArrived = true
-    if (this.receiver!.head(code, headers, this.socket.remoteAddress) === "stop") {
+    if (this.receiver!.head(code, fields, this.socket.remoteAddress) === "stop") {
       this.receiver = undefined
       this.destroy()
       return -1
@@ -478,7 +492,7 @@ class Connection {
             this.complete(newline + 1 < chunk.length)
             return -1
           }
-          if (fieldOf(text) !== undefined) return newline + 1
+          if (!(fieldsOf(text, 0) instanceof ParseError)) return newline + 1
           this.fail(new ParseError("HPE_INVALID_HEADER_TOKEN", "a trailer line is malformed"))
           return -1
         }
