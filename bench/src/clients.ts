@@ -139,7 +139,7 @@ export const allSpecs: ReadonlyArray<ClientSpec> = [
     label: "ours / NodeTransport",
     kind: "ours",
     transport: "node:http",
-    note: "NodeTransport.layer (this library's node:http transport, keep-alive Agent): the recommended one"
+    note: "NodeTransport.layer (this library's transport: HTTP/1.1 over node:net, kept alive): the recommended one"
   },
   {
     id: "ours-node-transport-notrace",

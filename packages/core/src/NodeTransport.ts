@@ -1,13 +1,18 @@
 /**
- * A lean `HttpClient` over `node:http` / `node:https`, the recommended transport on Node.
+ * A lean `HttpClient` for Node, the recommended transport there: HTTP/1.1 over sockets of its own
+ * (`node:net` / `node:tls`), each request written at once and each response read by a strict, bounded
+ * parser, at about a third of the CPU of node:http's `ClientRequest`.
  *
  * It is an `@effect/platform` `HttpClient` like any other (built with `HttpClient.make`: `mapRequest`,
  * `retry`, `withScope` and the rest compose with it), with these guarantees of its own: connections are
- * kept alive and reused through one agent per layer (closed with the layer); the response body is read
+ * kept alive and reused through one pool per layer (closed with the layer), and reused only after a
+ * complete, well-framed response; a malformed response is a typed error; the response body is read
  * eagerly, up to `maxResponseBytes`, before the response is handed over, so a response holds no socket;
  * a body over the limit is not read further and its connection is destroyed; redirects are never followed
  * and bodies never decompressed; an interruption, or the request's scope closing, destroys the request;
- * a header value Node cannot send is a `RequestError`, never a defect. See docs/configuration.md.
+ * a header value that cannot be sent is a `RequestError`, never a defect. Where node:http is intercepted
+ * (msw, nock: `http.request` replaced; or a replay of `@effect-acs/contract-tests`), requests go through
+ * node:http instead, with the same guarantees, so such tools still see them. See docs/configuration.md.
  *
  * @since 0.2.0
  */
@@ -76,7 +81,7 @@ export const defaults: {
 } = internal.defaults
 
 /**
- * Builds the client and its keep-alive agents (one for http, one for https), which the scope closes.
+ * Builds the client and its pool of kept-alive connections, which the scope closes.
  *
  * @example
  * ```ts
@@ -97,7 +102,7 @@ export const defaults: {
 export const make: (options?: Options) => Effect.Effect<HttpClient.HttpClient, never, Scope.Scope> = internal.make
 
 /**
- * The client with the given options, as a layer: its agents live as long as the layer.
+ * The client with the given options, as a layer: its connections live as long as the layer.
  *
  * @example
  * ```ts

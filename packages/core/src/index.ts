@@ -75,7 +75,7 @@ export * as Errors from "./Errors.js"
 export * as Metrics from "./Metrics.js"
 
 /**
- * A lean `HttpClient` over `node:http` with a keep-alive agent: the recommended transport on Node.
+ * A lean `HttpClient` over Node's sockets, kept alive: the recommended transport on Node.
  *
  * @example
  * ```ts

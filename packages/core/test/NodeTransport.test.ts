@@ -133,6 +133,8 @@ const eventually = (condition: () => boolean, what: string) =>
 
 const client = NodeTransport.make
 
+const openssl = ChildProcess.spawnSync("openssl", ["version"]).status === 0
+
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   if (Exit.isFailure(exit) && exit.cause._tag === "Fail") return exit.cause.error
   return assert.fail(`expected a typed failure, got ${Exit.isSuccess(exit) ? "a success" : String(exit.cause)}`)
@@ -476,9 +478,8 @@ describe("NodeTransport", () => {
         assert.include(String(Exit.isFailure(exit) && exit.cause._tag === "Die" && exit.cause.defect), "maxSockets")
       }))
 
-    const openssl = ChildProcess.spawnSync("openssl", ["version"]).status === 0
     it.scopedLive.skipIf(!openssl)(
-      "https goes through node:https: a self-signed certificate is refused",
+      "https: a self-signed certificate is refused before anything is sent",
       () =>
         Effect.gen(function*() {
           const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "node-transport-"))
@@ -518,6 +519,75 @@ describe("NodeTransport", () => {
         })
     )
   })
+
+  it.scopedLive.skipIf(!openssl)(
+    "https with a certificate the process trusts: served, kept alive, and a new connection resumes the TLS session",
+    () =>
+      Effect.gen(function*() {
+        const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "node-transport-"))
+        yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true })))
+        const key = Path.join(dir, "key.pem")
+        const cert = Path.join(dir, "cert.pem")
+        const made = ChildProcess.spawnSync("openssl", [
+          "req",
+          "-x509",
+          "-newkey",
+          "rsa:2048",
+          "-nodes",
+          "-keyout",
+          key,
+          "-out",
+          cert,
+          "-days",
+          "1",
+          "-subj",
+          "/CN=localhost",
+          "-addext",
+          "subjectAltName=DNS:localhost,IP:127.0.0.1"
+        ])
+        assert.strictEqual(made.status, 0, String(made.stderr))
+        const resumed: Array<boolean> = []
+        let served = 0
+        const server = Https.createServer(
+          { key: Fs.readFileSync(key), cert: Fs.readFileSync(cert) },
+          (request, response) => {
+            served++
+            // the second answer closes its connection: the third request needs a new one
+            json(response, 200, { path: request.url }, served === 2 ? { connection: "close" } : {})
+          }
+        )
+        server.on("secureConnection", (socket) => resumed.push(socket.isSessionReused()))
+        const url = (yield* listen(server, "https")).replace("127.0.0.1", "localhost")
+        // (asynchronously: the server answers from this process)
+        const stdout = yield* Effect.async<string>((resume) => {
+          ChildProcess.execFile(
+            process.execPath,
+            [
+              "--conditions=source",
+              "--import",
+              "tsx",
+              Path.join(import.meta.dirname, "child", "https-get.ts"),
+              url,
+              "4"
+            ],
+            { env: { ...process.env, NODE_EXTRA_CA_CERTS: cert }, encoding: "utf8", timeout: 60_000 },
+            (_, out) => resume(Effect.succeed(out))
+          )
+        })
+        const result = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}") as {
+          readonly responses?: ReadonlyArray<{ readonly status: number; readonly body: string }>
+          readonly error?: string
+        }
+        assert.isUndefined(result.error, result.error)
+        assert.deepStrictEqual(result.responses?.map((response) => JSON.parse(response.body).path), [
+          "/0",
+          "/1",
+          "/2",
+          "/3"
+        ])
+        assert.deepStrictEqual(resumed, [false, true], "two connections, the second resuming the first's session")
+      })
+  )
 
   describe("composes as any HttpClient", () => {
     it.scopedLive("mapRequest, filterStatusOk and retry", () =>

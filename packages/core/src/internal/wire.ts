@@ -665,14 +665,17 @@ export class Pool {
     const bracketed = url.hostname.charCodeAt(0) === 91
     const host = bracketed ? url.hostname.slice(1, -1) : url.hostname // [::1] -> ::1
     const port = url.port === "" ? (https ? 443 : 80) : Number(url.port)
+    // the last TLS session of the origin, so that a new connection resumes it (as https.Agent does)
+    let session: Buffer | undefined
     const connect = () => {
       const socket = https
         ? Tls.connect({
           host,
           port,
           ALPNProtocols: ["http/1.1"],
-          ...(Net.isIP(host) === 0 ? { servername: host } : {})
-        })
+          ...(Net.isIP(host) === 0 ? { servername: host } : {}),
+          ...(session === undefined ? {} : { session })
+        }).on("session", (ticket: Buffer) => session = ticket)
         : Net.connect({ host, port })
       this.all.add(socket)
       socket.once("close", () => this.all.delete(socket))
