@@ -9,8 +9,8 @@ import type * as HttpClient from "@effect/platform/HttpClient"
 import * as Layer from "effect/Layer"
 
 /**
- * The recommended one on Node: this library's own `node:http` / `node:https` transport, keep-alive, bodies
- * read eagerly and bounded, redirects never followed (no extra package).
+ * The recommended one on Node: this library's own transport (HTTP/1.1 over node:net / node:tls), keep-alive,
+ * bodies read eagerly and bounded, redirects never followed (no extra package).
  */
 export const Node: Layer.Layer<HttpClient.HttpClient> = NodeTransport.layer
 

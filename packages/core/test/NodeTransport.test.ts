@@ -135,6 +135,31 @@ const client = NodeTransport.make
 
 const openssl = ChildProcess.spawnSync("openssl", ["version"]).status === 0
 
+/** A self-signed certificate made by openssl (its subject and extensions as given): its file, and the key. */
+const certificate = (subject: ReadonlyArray<string>) =>
+  Effect.gen(function*() {
+    const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "node-transport-"))
+    yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true })))
+    const key = Path.join(dir, "key.pem")
+    const cert = Path.join(dir, "cert.pem")
+    const made = ChildProcess.spawnSync("openssl", [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "1",
+      ...subject
+    ])
+    assert.strictEqual(made.status, 0, String(made.stderr))
+    return { cert, key: Fs.readFileSync(key) }
+  })
+
 const failureOf = <A, E>(exit: Exit.Exit<A, E>): E => {
   if (Exit.isFailure(exit) && exit.cause._tag === "Fail") return exit.cause.error
   return assert.fail(`expected a typed failure, got ${Exit.isSuccess(exit) ? "a success" : String(exit.cause)}`)
@@ -482,29 +507,10 @@ describe("NodeTransport", () => {
       "https: a self-signed certificate is refused before anything is sent",
       () =>
         Effect.gen(function*() {
-          const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "node-transport-"))
-          yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true })))
-          const key = Path.join(dir, "key.pem")
-          const cert = Path.join(dir, "cert.pem")
-          const made = ChildProcess.spawnSync("openssl", [
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            key,
-            "-out",
-            cert,
-            "-days",
-            "1",
-            "-subj",
-            "/CN=127.0.0.1"
-          ])
-          assert.strictEqual(made.status, 0, String(made.stderr))
+          const { cert, key } = yield* certificate(["-subj", "/CN=127.0.0.1"])
           let requests = 0
           const server = Https.createServer(
-            { key: Fs.readFileSync(key), cert: Fs.readFileSync(cert) },
+            { key, cert: Fs.readFileSync(cert) },
             (_, response) => {
               requests++
               response.end()
@@ -524,32 +530,16 @@ describe("NodeTransport", () => {
     "https with a certificate the process trusts: served, kept alive, and a new connection resumes the TLS session",
     () =>
       Effect.gen(function*() {
-        const dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "node-transport-"))
-        yield* Effect.addFinalizer(() => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true })))
-        const key = Path.join(dir, "key.pem")
-        const cert = Path.join(dir, "cert.pem")
-        const made = ChildProcess.spawnSync("openssl", [
-          "req",
-          "-x509",
-          "-newkey",
-          "rsa:2048",
-          "-nodes",
-          "-keyout",
-          key,
-          "-out",
-          cert,
-          "-days",
-          "1",
+        const { cert, key } = yield* certificate([
           "-subj",
           "/CN=localhost",
           "-addext",
           "subjectAltName=DNS:localhost,IP:127.0.0.1"
         ])
-        assert.strictEqual(made.status, 0, String(made.stderr))
         const resumed: Array<boolean> = []
         let served = 0
         const server = Https.createServer(
-          { key: Fs.readFileSync(key), cert: Fs.readFileSync(cert) },
+          { key, cert: Fs.readFileSync(cert) },
           (request, response) => {
             served++
             // the second answer closes its connection: the third request needs a new one
