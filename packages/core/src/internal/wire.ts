@@ -18,6 +18,9 @@ import * as Tls from "node:tls"
 /** The largest status line and header block read (node:http's default `maxHeaderSize`). */
 export const maxHeadBytes = 16 * 1024
 
+/** The size of each socket's read buffer. */
+const readBufferBytes = 16 * 1024
+
 /** The largest chunk-size line (with its extensions) or trailer block of a chunked body. */
 const maxChunkLineBytes = 4 * 1024
 
@@ -294,7 +297,6 @@ class Connection {
   closed = false
 
   constructor(readonly socket: Net.Socket, private readonly origin: Origin) {
-    socket.on("data", (chunk: Buffer) => this.onData(chunk))
     socket.on("error", (cause) => this.onGone(cause))
     socket.on("end", () => this.onEnd())
     socket.on("close", () => this.onGone(undefined))
@@ -355,7 +357,11 @@ class Connection {
     receiver?.fail(error, this.headArrived)
   }
 
-  private onData(chunk: Buffer) {
+  /**
+   * Bytes read from the socket, in its one read buffer (the socket's `onread`: no stream, no buffer per read),
+   * which the next read overwrites: whatever is kept is copied.
+   */
+  onData(chunk: Buffer) {
     if (this.receiver === undefined) {
       // bytes nobody asked for (while idle, or after an abandoned exchange): the connection cannot be trusted
       this.destroy()
@@ -540,7 +546,7 @@ class Connection {
 
   private deliver(chunk: Buffer, from: number, to: number): boolean {
     if (to <= from) return true
-    if (this.receiver!.data(chunk.subarray(from, to))) return this.receiver !== undefined
+    if (this.receiver!.data(Buffer.from(chunk.subarray(from, to)))) return this.receiver !== undefined
     this.receiver = undefined
     this.destroy()
     return false
@@ -569,7 +575,7 @@ class Origin {
 
   constructor(
     readonly options: PoolOptions,
-    private readonly connect: () => Net.Socket,
+    private readonly connect: (onData: (bytes: Buffer) => void) => Net.Socket,
     private readonly isClosed: () => boolean
   ) {}
 
@@ -596,10 +602,11 @@ class Origin {
 
   private create(): Connection {
     this.open++
-    const socket = this.connect()
+    let connection: Connection | undefined
+    const socket = this.connect((bytes) => connection!.onData(bytes))
     socket.setNoDelay(true)
     socket.setKeepAlive(true, this.options.keepAliveMsecs)
-    return new Connection(socket, this)
+    return connection = new Connection(socket, this)
   }
 
   release(connection: Connection, idleFor: number) {
@@ -667,16 +674,26 @@ export class Pool {
     const port = url.port === "" ? (https ? 443 : 80) : Number(url.port)
     // the last TLS session of the origin, so that a new connection resumes it (as https.Agent does)
     let session: Buffer | undefined
-    const connect = () => {
+    const connect = (onData: (bytes: Buffer) => void) => {
+      // each socket reads into one buffer of its own, handed to the connection as it is filled
+      const onread = {
+        buffer: Buffer.allocUnsafeSlow(readBufferBytes),
+        callback: (read: number, buffer: Uint8Array) => {
+          onData((buffer as Buffer).subarray(0, read))
+          return true
+        }
+      }
       const socket = https
         ? Tls.connect({
           host,
           port,
           ALPNProtocols: ["http/1.1"],
           ...(Net.isIP(host) === 0 ? { servername: host } : {}),
-          ...(session === undefined ? {} : { session })
+          ...(session === undefined ? {} : { session }),
+          // (tls.connect takes it as net.connect does; @types/node 20 does not say so)
+          ...({ onread } as Tls.ConnectionOptions)
         }).on("session", (ticket: Buffer) => session = ticket)
-        : Net.connect({ host, port })
+        : Net.connect({ host, port, onread })
       this.all.add(socket)
       socket.once("close", () => this.all.delete(socket))
       return socket
