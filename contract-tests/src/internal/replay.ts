@@ -3,11 +3,6 @@ import * as FiberRef from "effect/FiberRef"
 import { http, HttpResponse } from "msw"
 import { setupServer } from "msw/node"
 import { syncBuiltinESMExports } from "node:module"
-
-/** Tells NodeTransport (`@effect-acs/core`) to send through node:http, where msw sees it, while replaying. */
-const intercepting = (on: boolean) => {
-  ;(globalThis as { [key: symbol]: unknown })[Symbol.for("@effect-acs/core/NodeTransport/intercepted")] = on
-}
 import { type NonConformingResponse, RequestMismatch, UnexpectedRequest, UnusedInteractions } from "../ContractError.js"
 import type { ReplayError } from "../ContractError.js"
 import * as Interaction from "../Interaction.js"
@@ -15,6 +10,11 @@ import type { Options, ReceivedRequest, ReplayService } from "../Replay.js"
 import { check } from "./conformance.js"
 import { compare, type Live, render } from "./match.js"
 import { credentialsOf, masker, maskHeaders, maskText } from "./secrets.js"
+
+/** Tells NodeTransport (`@effect-acs/core`) to send through node:http, where msw sees it, while replaying. */
+const intercepting = (on: boolean) => {
+  ;(globalThis as { [key: symbol]: unknown })[Symbol.for("@effect-acs/core/NodeTransport/intercepted")] = on
+}
 
 /** msw patches process-wide globals: one replay at a time per process. */
 const lock = Effect.unsafeMakeSemaphore(1)

@@ -211,10 +211,104 @@ class NodeTransportResponse extends Inspectable.Class implements HttpClientRespo
 }
 
 // -------------------------------------------------------------------------------------------------------------
-// one exchange over a pooled connection
+// one exchange: started over the pool's own connections, or through node:http where it is intercepted
 // -------------------------------------------------------------------------------------------------------------
 
 const closedTransport = () => new Error("the transport is closed (its layer's scope ended)")
+
+/** Starts an exchange that tells `receiver` what arrives; returns how to end it from this side. */
+type Start = (receiver: Wire.Receiver) => () => void
+
+/** Over a connection of the pool, once one is free: abandoning it destroys the connection, or leaves the queue. */
+const viaPool = (origin: Wire.Origin, outgoing: Wire.Outgoing): Start => (receiver) => {
+  let connection: Wire.Connection | undefined
+  const waiter = origin.acquire((free) => {
+    connection = free
+    free.send(outgoing, receiver)
+  })
+  return () => {
+    if (connection !== undefined) connection.abandon()
+    else if (waiter !== undefined) origin.cancel(waiter)
+  }
+}
+
+/** node:http's own `request`, as it was when this module loaded. */
+const nodeRequest = Http.request
+const interceptedKey = Symbol.for("@effect-acs/core/NodeTransport/intercepted")
+
+/**
+ * Whether requests must go through node:http, where test tools intercept them: when its `request` was
+ * replaced after this module loaded (msw, nock and the like, once `syncBuiltinESMExports` ran), or when a
+ * replay says so (`@effect-acs/contract-tests` does while it replays: its msw may have been set up first).
+ */
+const intercepted = (): boolean =>
+  Http.request !== nodeRequest || (globalThis as { [interceptedKey]?: boolean })[interceptedKey] === true
+
+/** node:http's headers as the pool's parser gives them: strings (repeats joined), `set-cookie` apart. */
+const fieldsOfNode = (headers: Http.IncomingHttpHeaders): Wire.Fields => {
+  const record: Record<string, string> = {}
+  for (const name in headers) {
+    const value = headers[name]
+    if (value !== undefined) record[name] = typeof value === "string" ? value : value.join(", ")
+  }
+  return { headers: record, cookies: headers["set-cookie"] }
+}
+
+/** Through node:http (the pool's agents, made on first use), telling the receiver what the pool's parser would. */
+const viaNodeHttp = (
+  url: URL,
+  pool: Wire.Pool,
+  method: string,
+  headers: Record<string, string>,
+  body: string | Uint8Array | undefined
+): Start =>
+(receiver) => {
+  const https = url.protocol === "https:"
+  const hostname = url.hostname
+  const outgoing = (https ? Https.request : Http.request)({
+    agent: pool.agents[https ? "https" : "http"],
+    method,
+    hostname: hostname.charCodeAt(0) === 91 ? hostname.slice(1, -1) : hostname, // [::1] -> ::1
+    port: url.port,
+    path: url.pathname + url.search,
+    headers
+  })
+  // the receiver hears of one ending only: the events after it (every request and response closes) are not news
+  let ended = false
+  let headArrived = false
+  const stop = () => {
+    ended = true
+    outgoing.destroy()
+  }
+  const fail = (cause: unknown) => {
+    if (ended) return
+    ended = true
+    receiver.fail(cause ?? Wire.closedEarly(), headArrived)
+  }
+  outgoing.on("error", fail)
+  // once a response arrived, its own events tell how its body ended (an interceptor may close the request first)
+  outgoing.on("close", () => headArrived || fail(undefined))
+  outgoing.on("response", (response) => {
+    headArrived = true
+    if (
+      receiver.head(response.statusCode ?? 0, fieldsOfNode(response.headers), response.socket?.remoteAddress) === "stop"
+    ) {
+      return stop()
+    }
+    response.on("data", (chunk: Buffer) => {
+      if (!ended && !receiver.data(chunk)) stop()
+    })
+    response.on("end", () => {
+      if (ended) return
+      ended = true
+      receiver.end()
+    })
+    response.on("error", fail)
+    response.on("close", () => fail(undefined))
+  })
+  outgoing.end(body)
+  return stop
+}
 
 const exchange = (
   request: HttpClientRequest.HttpClientRequest,
@@ -248,14 +342,12 @@ const exchange = (
       resume(Effect.fail(failRequest("Encode", outgoing, outgoing.message)))
       return
     }
-    if (intercepted()) {
-      return viaNodeHttp(request, url, pool, authorized, body, signal, limit, timeoutMillis, resume)
-    }
+    const start = intercepted()
+      ? viaNodeHttp(url, pool, request.method, authorized, body)
+      : viaPool(pool.origin(url), outgoing)
 
     let settled = false
-    let connection: Wire.Connection | undefined
-    let waiter: ReturnType<Wire.Origin["acquire"]>
-    const origin = pool.origin(url)
+    let abandon: (() => void) | undefined
     const settle = (
       effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | Body.TimedOut>
     ) => {
@@ -265,21 +357,14 @@ const exchange = (
       signal?.removeEventListener("abort", onAbort)
       resume(effect)
     }
-    /** Ends the exchange from this side: the connection (never reusable mid-exchange) goes, or the wait. */
-    const abandon = () => {
-      if (connection !== undefined) connection.abandon()
-      else if (waiter !== undefined) origin.cancel(waiter)
-    }
     // the deadline of a direct exchange: no complete response (body included) by then, the request goes
     const timer = timeoutMillis === undefined ? undefined : setTimeout(() => {
-      if (settled) return
       settle(Effect.fail(new Body.TimedOut()))
-      abandon()
+      abandon?.()
     }, timeoutMillis)
     function onAbort() {
-      if (settled) return
       settle(Effect.fail(failRequest("Transport", signal?.reason, "the request was aborted")))
-      abandon()
+      abandon?.()
     }
     signal?.addEventListener("abort", onAbort, { once: true })
 
@@ -291,35 +376,28 @@ const exchange = (
     let size = 0
     const respond = (body: Body) =>
       settle(Effect.succeed(new NodeTransportResponse(request, status, responseHeaders, cookies, remoteAddress, body)))
+    const tooLarge = (received: number | undefined, declared: number | undefined) => {
+      chunks = []
+      respond({ _tag: "Failed", cause: new BodyTooLarge(limit, received, declared) })
+    }
     const receiver: Wire.Receiver = {
       head: (code, fields, address) => {
         status = code
-        // the parser's own object, lower-cased and of strings: the platform's Headers need no copy of it
+        // a record of lower-cased names and string values, made for this response: the platform's Headers as is
         responseHeaders = Headers.unsafeFromRecord(fields.headers)
         cookies = fields.cookies
         remoteAddress = Option.fromNullable(address)
         const declared = fields.headers["content-length"]
-        if (declared !== undefined && Number(declared) > limit) {
-          // the rest is never read: the connection goes, not back to the pool
-          respond({ _tag: "Failed", cause: new BodyTooLarge(limit, undefined, Number(declared)) })
-          return "stop"
-        }
-        return "read"
+        if (declared === undefined || !(Number(declared) > limit)) return "read"
+        // the rest is never read: the connection goes, not back to the pool
+        tooLarge(undefined, Number(declared))
+        return "stop"
       },
-      announced: (bytes) => {
-        if (size + bytes <= limit) return true
-        chunks = []
-        // refused on the chunk's own claim: the body would be at least that long
-        respond({ _tag: "Failed", cause: new BodyTooLarge(limit, size + bytes, undefined) })
-        return false
-      },
+      // refused on a chunk's own claim: the body would be at least that long
+      announced: (bytes) => size + bytes <= limit || (tooLarge(size + bytes, undefined), false),
       data: (chunk) => {
         size += chunk.length
-        if (size > limit) {
-          chunks = []
-          respond({ _tag: "Failed", cause: new BodyTooLarge(limit, size, undefined) })
-          return false
-        }
+        if (size > limit) return (tooLarge(size, undefined), false)
         chunks.push(chunk)
         return true
       },
@@ -333,158 +411,22 @@ const exchange = (
           ? respond({ _tag: "Failed", cause: new BodyIncomplete(cause) })
           : settle(Effect.fail(failRequest("Transport", cause)))
     }
-    waiter = origin.acquire((free) => {
-      if (settled) {
-        // the exchange ended while it waited: the connection serves the next one
-        origin.release(free, origin.options.idleTimeout)
-        return
-      }
-      waiter = undefined
-      connection = free
-      free.send(outgoing, receiver)
-    })
+    try {
+      abandon = start(receiver)
+    } catch (cause) {
+      // node:http refused what the encoder accepted: nothing was sent
+      settle(Effect.fail(failRequest("Encode", cause)))
+      return
+    }
 
     return Effect.sync(() => {
       if (settled) return
       settled = true
       if (timer !== undefined) clearTimeout(timer)
       signal?.removeEventListener("abort", onAbort)
-      abandon()
+      abandon?.()
     })
   })
-
-// -------------------------------------------------------------------------------------------------------------
-// the same exchange through node:http, for the tools that intercept it
-// -------------------------------------------------------------------------------------------------------------
-
-/** node:http's own `request`, as it was when this module loaded. */
-const nodeRequest = Http.request
-const interceptedKey = Symbol.for("@effect-acs/core/NodeTransport/intercepted")
-
-/**
- * Whether requests must go through node:http, where test tools intercept them: when its `request` was
- * replaced after this module loaded (msw, nock and the like, once `syncBuiltinESMExports` ran), or when a
- * replay says so (`@effect-acs/contract-tests` does while it replays: its msw may have been set up first).
- */
-const intercepted = (): boolean =>
-  Http.request !== nodeRequest || (globalThis as { [interceptedKey]?: boolean })[interceptedKey] === true
-
-type Resume = (
-  effect: Effect.Effect<HttpClientResponse.HttpClientResponse, HttpClientError.HttpClientError | Body.TimedOut>
-) => void
-
-/** The exchange over node:http (its agents made on first use), with the guarantees of the socket one. */
-const viaNodeHttp = (
-  request: HttpClientRequest.HttpClientRequest,
-  url: URL,
-  pool: Wire.Pool,
-  headers: Record<string, string>,
-  body: string | Uint8Array | undefined,
-  signal: AbortSignal | undefined,
-  limit: number,
-  timeoutMillis: number | undefined,
-  resume: Resume
-): Effect.Effect<void> => {
-  const https = url.protocol === "https:"
-  const hostname = url.hostname
-  let outgoing: Http.ClientRequest
-  try {
-    outgoing = (https ? Https.request : Http.request)({
-      agent: pool.agents[https ? "https" : "http"],
-      method: request.method,
-      hostname: hostname.charCodeAt(0) === 91 ? hostname.slice(1, -1) : hostname, // [::1] -> ::1
-      port: url.port,
-      path: url.pathname + url.search,
-      headers
-    })
-  } catch (cause) {
-    resume(Effect.fail(new HttpClientError.RequestError({ request, reason: "Encode", cause })))
-    return Effect.void
-  }
-  let settled = false
-  const settle: Resume = (effect) => {
-    if (settled) return
-    settled = true
-    if (timer !== undefined) clearTimeout(timer)
-    signal?.removeEventListener("abort", onAbort)
-    resume(effect)
-  }
-  const timer = timeoutMillis === undefined ? undefined : setTimeout(() => {
-    settle(Effect.fail(new Body.TimedOut()))
-    outgoing.destroy()
-  }, timeoutMillis)
-  const failRequest = (cause: unknown, description?: string) =>
-    settle(Effect.fail(
-      new HttpClientError.RequestError({
-        request,
-        reason: "Transport",
-        cause,
-        ...(description === undefined ? {} : { description })
-      })
-    ))
-  function onAbort() {
-    failRequest(signal?.reason, "the request was aborted")
-    outgoing.destroy()
-  }
-  signal?.addEventListener("abort", onAbort, { once: true })
-  // once the status and headers are in, a failure is the body's (a ResponseError when it is read)
-  let bodyFailed: ((cause: unknown) => void) | undefined
-  outgoing.on("error", (cause) => bodyFailed === undefined ? failRequest(cause) : bodyFailed(cause))
-  outgoing.on("close", () => {
-    if (bodyFailed === undefined) failRequest(new Error("the connection closed before a response arrived"))
-  })
-  outgoing.on("response", (response) => {
-    const status = response.statusCode ?? 0
-    const remoteAddress = Option.fromNullable(response.socket?.remoteAddress)
-    const respond = (body: Body) =>
-      settle(Effect.succeed(
-        new NodeTransportResponse(
-          request,
-          status,
-          Headers.fromInput(response.headers as Record<string, string | ReadonlyArray<string> | undefined>),
-          response.headers["set-cookie"],
-          remoteAddress,
-          body
-        )
-      ))
-    bodyFailed = (cause) => respond({ _tag: "Failed", cause: new BodyIncomplete(cause) })
-    const tooLarge = (received: number | undefined, declared: number | undefined) => {
-      respond({ _tag: "Failed", cause: new BodyTooLarge(limit, received, declared) })
-      outgoing.destroy()
-    }
-    response.on("error", bodyFailed)
-    response.on("close", () => bodyFailed!(undefined))
-    const declared = response.headers["content-length"]
-    if (declared !== undefined && Number(declared) > limit) return tooLarge(undefined, Number(declared))
-    let chunks: Array<Buffer> = []
-    let size = 0
-    response.on("data", (chunk: Buffer) => {
-      if (settled) return
-      size += chunk.length
-      if (size > limit) {
-        chunks = []
-        return tooLarge(size, undefined)
-      }
-      chunks.push(chunk)
-    })
-    response.on(
-      "end",
-      () =>
-        respond({
-          _tag: "Bytes",
-          bytes: size === 0 ? empty : chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
-        })
-    )
-  })
-  outgoing.end(body)
-  return Effect.sync(() => {
-    if (settled) return
-    settled = true
-    if (timer !== undefined) clearTimeout(timer)
-    signal?.removeEventListener("abort", onAbort)
-    outgoing.destroy()
-  })
-}
 
 /** The `authorization` of a URL's credentials (`http://user:pass@host`), as node:http sends it. */
 const withAuth = (url: URL, headers: Record<string, string>): Record<string, string> =>

@@ -33,7 +33,7 @@ export class ParseError extends Error {
 }
 
 /** The connection closed (or was closed by the server) before the response was complete. */
-const closedEarly = () =>
+export const closedEarly = () =>
   Object.assign(new Error("the connection closed before the response was complete"), { code: "ECONNRESET" })
 
 /** The request's head, its body, and what the exchange needs to frame the response. */
@@ -45,7 +45,7 @@ export interface Outgoing {
 
 /** What one exchange is told, by the connection it runs on. */
 export interface Receiver {
-  /** The status line and headers arrived; `body` says how the body is framed, if it is read at all. */
+  /** The status line and headers arrived: `"stop"` reads no further (the connection is then destroyed). */
   readonly head: (status: number, fields: Fields, remoteAddress: string | undefined) => "read" | "stop"
   /** A chunk of a chunked body announces its size: `false` refuses it (the connection is then destroyed). */
   readonly announced: (bytes: number) => boolean
@@ -62,8 +62,11 @@ export interface Receiver {
 // -------------------------------------------------------------------------------------------------------------
 
 const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
-// what Node's `validateHeaderValue` accepts: tab, visible ASCII and space, and Latin-1 beyond 0x7f
-const valuePattern = /^[\t\x20-\x7e\x80-\xff]*$/
+/**
+ * What a header value, sent or received, may not hold: anything but tab, visible ASCII, space and Latin-1
+ * beyond 0x7f (what Node's `validateHeaderValue` accepts; so no CR, LF or NUL).
+ */
+const forbidden = /[^\t\x20-\x7e\x80-\xff]/
 // what Node's `ClientRequest` accepts in a path (ERR_UNESCAPED_CHARACTERS otherwise)
 const pathPattern = /^[\u0021-\u00ff]+$/
 
@@ -96,7 +99,7 @@ export const encode = (
   for (const name in headers) {
     const value = headers[name]!
     if (!tokenPattern.test(name)) return new Unsendable("a request header name is not an HTTP token")
-    if (!valuePattern.test(value)) {
+    if (forbidden.test(value)) {
       return new Unsendable(
         `the request header "${name}" holds a character that cannot be sent ` +
           "(CR, LF, NUL or another control character, or one outside Latin-1)"
@@ -173,9 +176,6 @@ const trimmed = (text: string): string => {
 const lists = (value: string | undefined, token: string): boolean =>
   value !== undefined && value.split(",").some((item) => trimmed(item).toLowerCase() === token)
 
-/** What a line of a header block may hold: tab, visible ASCII, space and Latin-1 (so no CR, LF or NUL). */
-const forbidden = /[^\t\x20-\x7e\x80-\xff]/
-
 /** A response's headers: lower-case names, each value a string (repeats as node:http keeps them). */
 export interface Fields {
   readonly headers: Record<string, string>
@@ -224,7 +224,7 @@ type Framing =
   | { readonly _tag: "Chunked" }
   | { readonly _tag: "UntilClose" }
 
-/** How a response body is framed, or why it is ambiguous. */
+/** How the body of a final (not 1xx) response is framed, or why it is ambiguous. */
 const framingOf = (
   method: string,
   status: number,
@@ -232,7 +232,7 @@ const framingOf = (
 ): Framing | ParseError => {
   const encoding = headers["transfer-encoding"]
   const length = headers["content-length"]
-  if (method === "HEAD" || status === 204 || status === 304 || (status >= 100 && status < 200)) {
+  if (method === "HEAD" || status === 204 || status === 304) {
     return { _tag: "None" }
   }
   if (encoding !== undefined) {
@@ -317,7 +317,7 @@ class Connection {
     this.socket.write(outgoing.bytes)
   }
 
-  /** Ends the exchange in progress from the caller's side (interrupted, timed out): the socket goes. */
+  /** Ends the exchange in progress without telling its receiver (which ended it, or was told): the socket goes. */
   abandon() {
     this.receiver = undefined
     this.destroy()
@@ -438,11 +438,9 @@ class Connection {
     this.trailerBytes = 0
     this.headArrived = true
     if (this.receiver!.head(code, fields, this.socket.remoteAddress) === "stop") {
-      this.receiver = undefined
-      this.destroy()
+      this.abandon()
       return -1
     }
-    if (this.receiver === undefined) return -1
     if (framing._tag === "None" || (framing._tag === "Length" && framing.remaining === 0)) {
       this.complete(at + consumed < chunk.length)
       return -1
@@ -510,8 +508,7 @@ class Connection {
         this.chunkRemaining = parseInt(size[1]!, 16)
         this.chunk = this.chunkRemaining === 0 ? "trailer" : "data"
         if (this.chunkRemaining > 0 && !this.receiver!.announced(this.chunkRemaining)) {
-          this.receiver = undefined
-          this.destroy()
+          this.abandon()
           return -1
         }
         return newline + 1
@@ -546,9 +543,8 @@ class Connection {
 
   private deliver(chunk: Buffer, from: number, to: number): boolean {
     if (to <= from) return true
-    if (this.receiver!.data(Buffer.from(chunk.subarray(from, to)))) return this.receiver !== undefined
-    this.receiver = undefined
-    this.destroy()
+    if (this.receiver!.data(Buffer.from(chunk.subarray(from, to)))) return true
+    this.abandon()
     return false
   }
 
@@ -562,10 +558,8 @@ class Connection {
   }
 }
 
-/** What waits for a connection of an origin whose sockets are all in use. */
-interface Waiter {
-  readonly take: (connection: Connection) => void
-}
+/** What waits for a connection of an origin whose sockets are all in use: it takes the next one free. */
+type Waiter = (connection: Connection) => void
 
 /** The connections to one origin: the idle ones (most recently used first), and those waiting for one. */
 class Origin {
@@ -580,7 +574,7 @@ class Origin {
   ) {}
 
   /** A connection for `take`, now or when one is free; the waiter, to `cancel`, when it has to wait. */
-  acquire(take: (connection: Connection) => void): Waiter | undefined {
+  acquire(take: Waiter): Waiter | undefined {
     const connection = this.idle.pop()
     if (connection !== undefined) {
       take(connection)
@@ -590,9 +584,8 @@ class Origin {
       take(this.create())
       return undefined
     }
-    const waiter = { take }
-    this.waiting.push(waiter)
-    return waiter
+    this.waiting.push(take)
+    return take
   }
 
   cancel(waiter: Waiter) {
@@ -612,7 +605,7 @@ class Origin {
   release(connection: Connection, idleFor: number) {
     const waiter = this.waiting.shift()
     if (waiter !== undefined) {
-      waiter.take(connection)
+      waiter(connection)
       return
     }
     if (this.idle.length >= this.options.maxFreeSockets || this.isClosed()) {
@@ -628,11 +621,7 @@ class Origin {
     this.open--
     const index = this.idle.indexOf(connection)
     if (index >= 0) this.idle.splice(index, 1)
-    if (this.waiting.length > 0 && !this.isClosed()) this.waiting.shift()!.take(this.create())
-  }
-
-  close() {
-    for (const connection of [...this.idle]) connection.destroy()
+    if (this.waiting.length > 0 && !this.isClosed()) this.waiting.shift()!(this.create())
   }
 }
 
@@ -706,7 +695,6 @@ export class Pool {
   /** Closes every socket, idle or in use; what is in flight fails as a closed connection. */
   close() {
     this.closed = true
-    for (const origin of this.origins.values()) origin.close()
     for (const socket of this.all) socket.destroy()
     this.nodeAgents?.http.destroy()
     this.nodeAgents?.https.destroy()
