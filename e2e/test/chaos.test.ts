@@ -41,6 +41,7 @@ const rotationOptions = (
   const common = {
     recoveryDelay: "40 millis",
     recoveryTimeout: "20 seconds",
+    settle: "1 second",
     readKeys: random() < 0.15
   } as const
   if (draw < 0.3) return { ...common, mode: "alternate", first: random() < 0.5 ? "Primary" : "Secondary" }

@@ -137,7 +137,8 @@ describe("rotation against the emulator", () => {
           Rotation.rotate({ resourceId: idOf(acs) }, {
             ...published,
             recoveryDelay: "10 millis",
-            recoveryTimeout: "1 second"
+            recoveryTimeout: "1 second",
+            settle: "200 millis"
           })
         )
         assert.strictEqual(error.step, "Recover")
@@ -160,7 +161,8 @@ describe("rotation against the emulator", () => {
           ...published,
           readKeys: true,
           recoveryDelay: "10 millis",
-          recoveryTimeout: "1 second"
+          recoveryTimeout: "1 second",
+          settle: "200 millis"
         })
       )
       assert.strictEqual(error.step, "Regenerate")
@@ -210,7 +212,7 @@ describe("rotation against the emulator", () => {
       const published = publishedKeys()
       const summary = yield* Rotation.rotateFleet(
         Stream.fromIterable(fleet.map((resource) => ({ resourceId: idOf(resource) }))),
-        { ...published, concurrency: 8 }
+        { ...published, concurrency: 8, recoveryDelay: "10 millis", settle: "200 millis" }
       )
       assert.strictEqual(summary.total, 40)
       const stats = yield* Effect.flatMap(Emulator.Emulator, (emulator) => emulator.stats)

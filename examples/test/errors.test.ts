@@ -242,6 +242,7 @@ describe("errors.md: rotationAdvice against real stopped rotations", () => {
       publish: () => Effect.void,
       recoveryDelay: "10 millis",
       recoveryTimeout: "1 second",
+      settle: "100 millis",
       ...options
     })
 

@@ -28,7 +28,9 @@ const rotateOptions = (
     Effect.sleep(Duration.millis(publishDelay())).pipe(
       Effect.zipRight(Effect.sync(() => published.record(key.resourceId, key.keyType, Redacted.value(key.key))))
     ),
-  recoveryDelay: "20 millis"
+  recoveryDelay: "20 millis",
+  // a request given up on can reach the loopback server hundreds of milliseconds late on a loaded machine
+  settle: "2 seconds"
 })
 
 /** A client for `arm` over `transport`: a short per-attempt timeout and fast retries. */

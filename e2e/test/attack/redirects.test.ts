@@ -107,7 +107,8 @@ describe.each(transports)("redirects over $name", (transport) => {
         const exit = yield* Effect.exit(
           Rotation.rotate({ resourceId }, {
             publish: (key) => Effect.sync(() => published.push(Redacted.value(key.key))),
-            recoveryDelay: "10 millis"
+            recoveryDelay: "10 millis",
+            settle: "100 millis"
           }).pipe(
             Effect.provide(clientLayer(transport, server, token, { retry: fastRetry })),
             Effect.provide(recorder.layer)

@@ -47,6 +47,7 @@ describe("core client <-> emulator over loopback HTTP (NodeHttpClient)", () => {
       const response = yield* services.regenerateKeyResponse({ resourceId: idOf(acs), keyType: "secondary" })
       assert.match(response.requestId ?? "", /^[0-9a-f-]{36}$/)
       assert.strictEqual(response.attempts, 1)
+      assert.isFalse(response.priorOutcomeUnknown)
       const secondary = Redacted.value(response.keys.secondaryKey!)
       assert.match(secondary, new RegExp(`^${keyPattern.source}$`))
       assert.notStrictEqual(secondary, Redacted.value(before.secondaryKey))

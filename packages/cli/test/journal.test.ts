@@ -171,6 +171,9 @@ describe("acs-keys rotate --journal, killed with SIGKILL and run again", () => {
             ...journalArgs,
             "--endpoint",
             emulator.url,
+            // a resumed rotation is watched as after an unknown outcome: briefly here
+            "--settle",
+            "0.5",
             "--concurrency",
             "8",
             "--publish-command",
@@ -310,6 +313,9 @@ describe("acs-keys rotate --journal, Ctrl-C", () => {
           join(temp.dir, "rotation.db"),
           "--endpoint",
           emulator.url,
+          // a resumed rotation is watched as after an unknown outcome: briefly here
+          "--settle",
+          "0.5",
           "--concurrency",
           "2",
           "--publish-command",
@@ -370,6 +376,9 @@ describe("acs-keys rotate --journal postgres://...", () => {
           "8,8",
           "--endpoint",
           emulator.url,
+          // a resumed rotation is watched as after an unknown outcome: briefly here
+          "--settle",
+          "0.5",
           "--concurrency",
           "8",
           "--publish-command",

@@ -142,6 +142,8 @@ describe("acs-keys rotate --json: keys published before a failure are printed", 
         emulator.url,
         "--max-retries",
         "0",
+        "--settle",
+        "0.3",
         "--json",
         "--show-secrets"
       ])
@@ -154,5 +156,28 @@ describe("acs-keys rotate --json: keys published before a failure are printed", 
       assert.strictEqual(keys[0]!.key, Redacted.value(live.secondaryKey))
       assert.strictEqual(keys[1]!.key, Redacted.value(live.primaryKey))
       assert.isTrue(report.recovered)
+      // the unknown outcome's key was watched (--settle 0.3): read after 2 s is past 0.3 s, so once, at 0.3 s
+      assert.strictEqual(report.steps.filter((step: { action: string }) => step.action === "listKeys").length, 1)
+    }))
+})
+
+describe("acs-keys regenerate: an answer after an attempt whose outcome is unknown says so", () => {
+  it.scopedLive("a 5xx after the key changed, then an answer: priorOutcomeUnknown in --json, a warning in text", () =>
+    Effect.gen(function*() {
+      // a seed whose first regeneration fails after the key changed and whose second passes
+      const faults = { errorRate: 0.5, when: "after", operations: ["regenerateKey"] } as const
+      let seed = 0
+      for (;; seed++) {
+        const [first, second, third, fourth] = yield* EmulatorFaults.plan({ ...faults, seed }, 4)
+        if ([first, third].every((d) => d?._tag === "Error") && [second, fourth].every((d) => d?._tag === "Pass")) break
+      }
+      const emulator = yield* Emulator.make({ resources: [acs], faults: { ...faults, seed } })
+      const base = ["regenerate", "--resource-id", idOf(acs), "--key-type", "Primary", "--endpoint", emulator.url]
+      const json = yield* cli([...base, "--max-retries", "1", "--json"])
+      assert.strictEqual(json.status, 0, json.stderr)
+      assert.deepInclude(JSON.parse(json.stdout), { attempts: 2, priorOutcomeUnknown: true })
+      const text = yield* cli([...base, "--max-retries", "1"])
+      assert.strictEqual(text.status, 0, text.stderr)
+      assert.include(text.stdout, "an earlier attempt's outcome is unknown")
     }))
 })

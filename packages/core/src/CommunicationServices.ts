@@ -189,6 +189,12 @@ export interface KeysResponse {
   readonly clientRequestId: string
   readonly attempts: number
   /**
+   * An earlier attempt of this call ended with an unknown outcome (a timeout, a lost response, a 5xx) before
+   * this one was answered. That attempt may still reach the service after this answer and replace the keys:
+   * read them again a while later (`Rotation.rotate` does, see its `settle` option).
+   */
+  readonly priorOutcomeUnknown: boolean
+  /**
    * The writes the subscription has left in its Resource Manager budget after this call
    * (`x-ms-ratelimit-remaining-subscription-writes`), when the response said.
    */

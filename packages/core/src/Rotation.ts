@@ -9,14 +9,16 @@
  * key clients do not use now and publishes it; the report's `next` names the key the next run replaces.
  * `plan` says what a rotation would do, in which order and in how many writes, without sending anything.
  *
- * The keys are not read first: `listKeys` is a write too, and is only called to recover after an unknown
- * outcome (or first, when `readKeys` asks for it).
+ * The keys are not read first: `listKeys` is a write too, and is only called to recover and watch after an
+ * unknown outcome (or first, when `readKeys` asks for it).
  *
  * The guarantee: a rotation never ends with a live key that `publish` was not given. When the outcome
  * of a regeneration is unknown (a transport failure, a 5xx after retries, a 200 without the key), the same
  * key is regenerated again until a regeneration is answered (the service answers 409 while one is still
- * in progress, so no earlier one can change the key afterwards), and that key is published; only if that
- * keeps failing are the live keys read with `listKeys` and the live key published. When `publish` fails
+ * in progress, so no earlier one it has received can change the key afterwards), and that key is published;
+ * only if that keeps failing are the live keys read with `listKeys` and the live key published. A request
+ * given up on may still be on its way and reach the service later: after an unknown outcome the live key is
+ * watched with `listKeys` for `settle` (1 minute) and each new key seen is published. When `publish` fails
  * (or takes longer than `publishTimeout`) it is retried, and if it still fails the error names the
  * resource and the key that must be published (`listKeys` returns it). Each regenerate-and-publish runs
  * to its end in a fiber of its own, so an interruption (`Fiber.interrupt`, `Effect.timeout` around the
@@ -300,6 +302,20 @@ export interface RotateOptions<E, R, E2 = never, R2 = never> {
    * completes after that would replace the key published); default 10 minutes.
    */
   readonly recoveryTimeout?: Duration.DurationInput | undefined
+  /**
+   * How long the live key is watched after a step in which a regeneration's outcome was unknown (in the
+   * rotation's recovery or in the client's own retries). A regeneration the client gave up on may still
+   * reach the service after the one that was answered, and replace its key. Once the key is published, the
+   * keys are read with `listKeys` after `recoveryDelay`, doubling up to 30 s, and a last time when `settle`
+   * has passed; each new key seen is published. Default 1 minute; `0` turns the watch off.
+   */
+  readonly settle?: Duration.DurationInput | undefined
+  /**
+   * An earlier run of this rotation may have sent a regeneration of `first` whose outcome is unknown (its
+   * process died while it was on the wire): the first step's key is then watched as after an unknown outcome
+   * (`settle`). `DurableFleet` sets it for a rotation it resumes. Default `false`.
+   */
+  readonly priorOutcomeUnknown?: boolean | undefined
 }
 
 /**

@@ -1,4 +1,4 @@
-import { Rotation } from "@effect-acs/core"
+import { CommunicationServices, Rotation } from "@effect-acs/core"
 import { assertNoSecret } from "@effect-acs/testing"
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
@@ -86,8 +86,9 @@ describe("Rotation.rotate", () => {
       Effect.gen(function*() {
         const arm = statefulArm({ faults: (_, index) => index === 0 ? fault : "none" })
         const { last, publish } = recorder()
-        const report = yield* Rotation.rotate({ resourceId: resourceId("acs") }, { publish }).pipe(
-          Effect.provide(arm.layer())
+        // the recovery is answered at once; the live key is then watched for a minute (on the test clock)
+        const report = yield* runOnTestClock(
+          Rotation.rotate({ resourceId: resourceId("acs") }, { publish }).pipe(Effect.provide(arm.layer()))
         )
         assert.isTrue(report.recovered)
         assert.deepStrictEqual(report.regenerated, ["Secondary", "Primary"])
@@ -129,8 +130,9 @@ describe("Rotation.rotate", () => {
       assert.isTrue(error.livePublished)
       assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"))
       assert.strictEqual(arm.value("acs", "primary"), "acs-primary-1", "the other key was left alone")
-      // listKeys once, to recover: never on the way in
-      assert.strictEqual(arm.seen.filter((request) => request.url.includes("/listKeys")).length, 1)
+      // listKeys once to recover, never on the way in; then 5 times to watch the key published (after 2, 6, 14,
+      // 30 and 60 seconds)
+      assert.strictEqual(arm.seen.filter((request) => request.url.includes("/listKeys")).length, 6)
     }))
 
   it.effect("an unknown outcome after all retries of the client is recovered too", () =>
@@ -182,6 +184,112 @@ describe("Rotation.rotate", () => {
       assert.strictEqual(last("Secondary"), "acs-secondary-3")
       assert.strictEqual(last("Primary"), arm.value("acs", "primary"))
     }))
+
+  it.effect("a regeneration given up on that reaches the service after the answered one is seen and published", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm({ faults: (_, index) => index === 0 ? "delayed" : "none" })
+      const { last, published, publish } = recorder()
+      // the first attempt times out at 5 s, the recovery's regeneration is answered (secondary-2) and
+      // published; the first request reaches the service at 20 s (secondary-3): the watch's read at 35 s
+      // (5 + 30) sees it and publishes it
+      const report = yield* runOnTestClock(
+        Rotation.rotate({ resourceId: resourceId("acs") }, { publish }).pipe(
+          Effect.provide(arm.layer({ retry: false, timeout: "5 seconds" }))
+        )
+      )
+      assert.isTrue(report.recovered)
+      assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-3")
+      assert.strictEqual(last("Secondary"), "acs-secondary-3")
+      assert.deepStrictEqual(
+        published.filter((entry) => entry.keyType === "Secondary").map((entry) => entry.key),
+        ["acs-secondary-2", "acs-secondary-3"]
+      )
+      assert.deepStrictEqual(report.published, ["Secondary", "Secondary", "Primary"])
+      assert.strictEqual(last("Primary"), arm.value("acs", "primary"))
+      // the Primary step had no unknown outcome: it is not watched
+      assert.strictEqual(report.steps.filter((step) => step.action === "listKeys").length, 5)
+    }))
+
+  it.effect("with settle 0 a regeneration that reaches the service late is not watched for (the residual risk)", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm({ faults: (_, index) => index === 0 ? "delayed" : "none" })
+      const { last, publish } = recorder()
+      const report = yield* runOnTestClock(
+        Rotation.rotate({ resourceId: resourceId("acs") }, { publish, settle: 0 }).pipe(
+          Effect.provide(arm.layer({ retry: false, timeout: "5 seconds" }))
+        )
+      )
+      yield* TestClock.adjust("20 seconds")
+      assert.isFalse(report.steps.some((step) => step.action === "listKeys"))
+      assert.strictEqual(last("Secondary"), "acs-secondary-2")
+      assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-3", "the late regeneration replaced it")
+    }))
+
+  it.effect("a watch whose last read fails, also when tried again, says to check the key (livePublished false)", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm({ faults: (_, index) => index === 0 ? "failAfter" : "none", listKeysFails: () => true })
+      const { last, publish } = recorder()
+      const error = yield* runOnTestClock(
+        Effect.flip(
+          Rotation.rotate({ resourceId: resourceId("acs") }, {
+            publish,
+            settle: "10 seconds",
+            recoveryTimeout: "20 seconds"
+          })
+        ).pipe(Effect.provide(arm.layer()))
+      )
+      assert.strictEqual(error.step, "Recover")
+      assert.strictEqual(error.keyType, "Secondary")
+      assert.isFalse(error.livePublished)
+      assert.include(error.message, "call listKeys and publish the live Secondary key if it differs")
+      assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"), "the answered key was published")
+      assert.strictEqual(arm.value("acs", "primary"), "acs-primary-1", "the next step did not start")
+      // reads after 2, 6 and 10 seconds, then the last one tried again at 18 and 30 seconds
+      assert.strictEqual(arm.seen.filter((request) => request.url.includes("/listKeys")).length, 5)
+    }))
+
+  it.effect("a watch's last read that fails is tried again: one that succeeds ends the step", () =>
+    Effect.gen(function*() {
+      const arm = statefulArm({
+        faults: (_, index) => index === 0 ? "failAfter" : "none",
+        listKeysFails: (index) => index === 1 || index === 2
+      })
+      const { last, publish } = recorder()
+      // reads after 2, 6 (fail: the last of settle), 14 (fails), 30 s
+      const report = yield* runOnTestClock(
+        Rotation.rotate({ resourceId: resourceId("acs") }, { publish, settle: "6 seconds" }).pipe(
+          Effect.provide(arm.layer())
+        )
+      )
+      assert.deepStrictEqual(report.regenerated, ["Secondary", "Primary"])
+      assert.strictEqual(last("Secondary"), arm.value("acs", "secondary"))
+      assert.strictEqual(arm.seen.filter((request) => request.url.includes("/listKeys")).length, 4)
+    }))
+
+  for (const priorOutcomeUnknown of [true, false]) {
+    it.effect(`priorOutcomeUnknown ${priorOutcomeUnknown}: a dead run's regeneration landing late is ${priorOutcomeUnknown ? "published" : "missed"}`, () =>
+      Effect.gen(function*() {
+        const arm = statefulArm({ faults: (_, index) => index === 0 ? "delayed" : "none" })
+        const { last, publish } = recorder()
+        const layer = arm.layer({ retry: false, timeout: "5 seconds" })
+        const report = yield* runOnTestClock(
+          Effect.gen(function*() {
+            // a process that died: its regeneration times out at 5 s here, and reaches the service at 20 s
+            const client = yield* CommunicationServices.CommunicationServices
+            yield* Effect.either(client.regenerateKey({ resourceId: resourceId("acs"), keyType: "Secondary" }))
+            return yield* Rotation.rotate({ resourceId: resourceId("acs") }, {
+              publish,
+              mode: "alternate",
+              priorOutcomeUnknown
+            })
+          }).pipe(Effect.provide(layer))
+        )
+        yield* TestClock.adjust("1 minute")
+        assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-3")
+        assert.strictEqual(last("Secondary"), priorOutcomeUnknown ? "acs-secondary-3" : "acs-secondary-2")
+        assert.strictEqual(report.steps.some((step) => step.action === "listKeys"), priorOutcomeUnknown)
+      }))
+  }
 
   it.effect("a refused regeneration stops without changing or publishing anything", () =>
     Effect.gen(function*() {
@@ -312,8 +420,8 @@ describe("Rotation.rotate", () => {
     Effect.gen(function*() {
       const arm = statefulArm({ faults: (_, index) => index === 0 ? "noKey" : "none" })
       const { last, publish } = recorder()
-      const report = yield* Rotation.rotate({ resourceId: resourceId("acs") }, { publish }).pipe(
-        Effect.provide(arm.layer())
+      const report = yield* runOnTestClock(
+        Rotation.rotate({ resourceId: resourceId("acs") }, { publish }).pipe(Effect.provide(arm.layer()))
       )
       assert.isTrue(report.recovered)
       assert.strictEqual(arm.value("acs", "secondary"), "acs-secondary-3")

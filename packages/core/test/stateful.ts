@@ -17,6 +17,7 @@ export type Fault =
   | "refuse"
   | "hang"
   | "lateChange"
+  | "delayed"
   | "slowCommit"
   | "noKey"
   | "throttleLong"
@@ -124,6 +125,15 @@ export const statefulArm = (options: {
         // the service goes on after the client gave up: the key changes 6 seconds later, and until then
         // another regeneration of the resource is refused with 409
         return { effect: Effect.zipRight(commitLater(name, keyType, "6 seconds"), Effect.never) }
+      case "delayed":
+        // the request is still on its way when the client gives up: the service receives it 20 seconds
+        // later and regenerates then, after any regeneration answered meanwhile (nothing says it is coming)
+        return {
+          effect: Effect.zipRight(
+            Effect.forkDaemon(Effect.delay(Effect.sync(() => live(name)[keyType]++), "20 seconds")),
+            Effect.never
+          )
+        }
       case "slowCommit":
         // the service commits 1 second later whether or not the client is still there, then answers
         return {
@@ -165,14 +175,19 @@ export const statefulArm = (options: {
   }
 }
 
-/** Runs the effect while the test clock advances in 100 ms steps, until it completes. */
+/**
+ * Runs the effect while the test clock advances, until it completes: to the next time a fiber sleeps until
+ * (at least 1 ms: as if the clock went on in fine steps, without the steps), or by 100 ms when none sleeps.
+ */
 export const runOnTestClock = <A, E>(effect: Effect.Effect<A, E>) =>
   Effect.gen(function*() {
     const fiber = yield* Effect.fork(effect)
     for (let step = 0; step < 100_000; step++) {
       const done = yield* Fiber.poll(fiber)
       if (Option.isSome(done)) return yield* Fiber.join(fiber)
-      yield* TestClock.adjust("100 millis")
+      const now = yield* Clock.currentTimeMillis
+      const next = Math.min(...(yield* TestClock.sleeps()))
+      yield* TestClock.adjust(Number.isFinite(next) ? Math.max(1, Math.ceil(next - now)) : 100)
     }
     return yield* Effect.die("the effect did not finish")
   })

@@ -248,6 +248,8 @@ export interface Options<E, R, E2 = never, R2 = never> {
   readonly recoveryDelay?: Rotation.RotateOptions<E, R>["recoveryDelay"]
   /** As `Rotation.RotateOptions`. */
   readonly recoveryTimeout?: Rotation.RotateOptions<E, R>["recoveryTimeout"]
+  /** As `Rotation.RotateOptions`. */
+  readonly settle?: Rotation.RotateOptions<E, R>["settle"]
   /** How many resources rotate at once in this process; default 16. */
   readonly concurrency?: number | undefined
   /**

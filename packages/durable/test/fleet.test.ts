@@ -175,14 +175,22 @@ describe("DurableFleet on SQLite, in process", () => {
       const ids = fleet.map((resource) => ({ resourceId: idOf(resource) }))
       const published = new Map<string, string>()
       let count = 0
+      let stopping = false
       const halfway = yield* Deferred.make<void>()
       const run = DurableFleet.rotate(ids, {
         runId: "interrupted",
         concurrency: 4,
+        recoveryDelay: "20 millis",
+        settle: "200 millis",
+        // from the 6th key on, the first Secondary published stops the run: interrupted while that publish
+        // runs, its rotation is left between its two steps (or in its first)
         publish: (key) =>
-          Effect.sync(() => {
+          Effect.suspend(() => {
             published.set(`${key.resourceId.toLowerCase()}|${key.keyType}`, Redacted.value(key.key))
-            if (++count === 8) Deferred.unsafeDone(halfway, Exit.void)
+            if (++count < 6 || key.keyType !== "Secondary" || stopping) return Effect.void
+            stopping = true
+            Deferred.unsafeDone(halfway, Exit.void)
+            return Effect.sleep("50 millis")
           })
       })
       const layer = () => Layer.merge(clientLayer(emulator.url), DurableFleet.layerSqlite({ filename }))
@@ -191,9 +199,27 @@ describe("DurableFleet on SQLite, in process", () => {
       yield* Fiber.interrupt(fiber)
       yield* emulator.awaitStats((stats) => stats.inFlight === 0)
       assert.isBelow(count, 2 * fleet.length, "stopped before the end")
+      const status = yield* DurableFleet.status(ids, { runId: "interrupted", perResource: true }).pipe(
+        Effect.provide(DurableFleet.journalSqlite({ filename }))
+      )
+      const running = status.resources!.filter((r) => r.state === "running").map((r) => r.resourceId.toLowerCase())
+      assert.isAbove(running.length, 0, "some rotations were left half-way")
+      yield* emulator.resetStats
       const summary = yield* Effect.provide(run, layer())
       assert.strictEqual(summary.failed.length, 0)
       assert.strictEqual(summary.rotated + summary.alreadyDone, fleet.length)
+      // a rotation left half-way may have had a regeneration on the wire: the first step it runs now is watched
+      // (listKeys); the ones that had not started are not
+      const log = yield* emulator.requestLog
+      const touched = (operation: string) =>
+        new Set(
+          log.filter((entry) => entry.operation === operation).map((entry) =>
+            entry.path.split("/").slice(0, -1).join("/").toLowerCase()
+          )
+        )
+      const resumedWithSteps = [...touched("regenerateKey")].filter((id) => running.includes(id))
+      assert.isAbove(resumedWithSteps.length, 0, "a rotation left half-way ran a step when resumed")
+      assert.deepStrictEqual([...touched("listKeys")].sort(), resumedWithSteps.sort())
       for (const resource of fleet) {
         const id = idOf(resource).toLowerCase()
         const live = plain(yield* emulator.keys(resource))
@@ -218,6 +244,9 @@ describe("DurableFleet on SQLite, in process", () => {
         runId: "drained",
         concurrency: 3,
         drain: "4 seconds",
+        // resumed, the next step is watched (the journal cannot tell a drain from a step on the wire): briefly
+        recoveryDelay: "20 millis",
+        settle: "200 millis",
         publish: (key) =>
           Effect.sync(() => {
             publishedAt.set(`${key.resourceId.toLowerCase()}|${key.keyType}`, Date.now())
@@ -248,6 +277,9 @@ describe("DurableFleet on SQLite, in process", () => {
         runId: "drained-long",
         concurrency: 3,
         drain: "10 seconds",
+        // resumed, the next step is watched (the journal cannot tell a drain from a step on the wire): briefly
+        recoveryDelay: "20 millis",
+        settle: "200 millis",
         publish: (key) =>
           Effect.sync(() => publishedAt.set(`${key.resourceId.toLowerCase()}|${key.keyType}|long`, Date.now()))
       })

@@ -39,6 +39,7 @@ const program = DurableFleet.rotate(ids.map((resourceId) => ({ resourceId })), {
   concurrency: Number(process.env.CONCURRENCY ?? "8"),
   budget,
   recoveryDelay: "20 millis",
+  settle: "1 second",
   publish: (key) =>
     Effect.sync(() =>
       appendFileSync(

@@ -38,7 +38,15 @@ const requestRows = (response: CommunicationServices.KeysResponse): Array<readon
     ? []
     : [["x-ms-correlation-request-id", response.correlationRequestId] as const]),
   ["x-ms-client-request-id", response.clientRequestId],
-  ["attempts", String(response.attempts)]
+  ["attempts", String(response.attempts)],
+  ...(response.priorOutcomeUnknown
+    ? [
+      [
+        "warning",
+        "an earlier attempt's outcome is unknown: it may still replace these keys; run list in a minute"
+      ] as const
+    ]
+    : [])
 ]
 
 /** A response with keys: its text, its `--json` envelope, and (for `-o`) the keys object itself. */
@@ -57,7 +65,8 @@ const keysView = (
       requestId: response.requestId,
       correlationRequestId: response.correlationRequestId,
       clientRequestId: response.clientRequestId,
-      attempts: response.attempts
+      attempts: response.attempts,
+      priorOutcomeUnknown: response.priorOutcomeUnknown
     }),
     result: () => keys
   }
@@ -129,6 +138,7 @@ export interface RotateOptions extends Common {
   readonly publishCommand: Option.Option<string>
   readonly publishRetries: number
   readonly publishTimeout: number
+  readonly settle: number
   readonly graceSeconds: number
   readonly concurrency: number
   readonly writeBudget: Option.Option<Rotation.FleetOptions<unknown, unknown>["budget"]>
@@ -231,6 +241,7 @@ const rotationOptions = (options: RotateOptions, print: Publish, ledger: Ledger.
     // the command enforces the timeout itself (killing its process group, with a precise error); the
     // rotation's own timeout is a backstop, a little later, for a command that does not end when killed
     publishTimeout: Duration.sum(publishTimeout, Duration.seconds(5)),
+    settle: Duration.millis(Math.round(options.settle * 1000)),
     publishRetry: Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(options.publishRetries)))
   }
 }
@@ -765,7 +776,7 @@ const rotateJournaled = (options: RotateOptions, renderer: Renderer.Renderer, pa
       const item = (view: Renderer.View) =>
         Effect.flatMap(renderer.item(view), (text) => text === "" ? Effect.void : progress.stdout(text))
       const ledger = new Ledger.Ledger()
-      const { drain, first, publish, publishRetry, publishTimeout, verify } = rotationOptions(
+      const { drain, first, publish, publishRetry, publishTimeout, settle, verify } = rotationOptions(
         options,
         (key) => item(publishedView(key, options.output.showSecrets, true)),
         ledger
@@ -775,6 +786,7 @@ const rotateJournaled = (options: RotateOptions, renderer: Renderer.Renderer, pa
         publish,
         publishRetry,
         publishTimeout,
+        settle,
         verify,
         first,
         drain,

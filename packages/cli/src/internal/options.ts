@@ -275,6 +275,14 @@ export const rotate = {
     Options.withDefault(60),
     Options.mapEffect(positiveSeconds("--publish-timeout"))
   ),
+  settle: named(Options.float, Spec.rotate.settle).pipe(
+    Options.withDefault(60),
+    Options.mapEffect((seconds) =>
+      Number.isFinite(seconds) && seconds >= 0 && seconds <= Spec.maxPublishTimeoutSeconds
+        ? Effect.succeed(seconds)
+        : invalid(`--settle must be a number of seconds from 0 to ${Spec.maxPublishTimeoutSeconds}`)
+    )
+  ),
   graceSeconds: named(Options.integer, Spec.rotate.graceSeconds).pipe(
     Options.withDefault(0),
     Options.mapEffect(atLeast("--grace-seconds", 0))

@@ -175,6 +175,14 @@ export const rotate = {
       `attempt fails (and is retried). A positive number, at most ${maxPublishTimeoutSeconds}.`,
     default: "60"
   }),
+  settle: flag({
+    name: "settle",
+    value: "<seconds>",
+    description: "After a regeneration whose outcome was unknown (a timeout, a 5xx): how long the live key is " +
+      "watched with listKeys, since a request given up on may still reach the service and replace it; each new " +
+      `key seen is published. 0 turns the watch off; at most ${maxPublishTimeoutSeconds}.`,
+    default: "60"
+  }),
   mode: flag({
     name: "mode",
     value: "<both|alternate>",

@@ -256,6 +256,7 @@ const classifyOk = (
     keys: keys.right,
     ...ids,
     attempts: attempt.attempts,
+    priorOutcomeUnknown: attempt.priorOutcomeUnknown,
     remainingWrites: remainingWrites(response.headers)
   })
 }

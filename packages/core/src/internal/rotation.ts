@@ -43,6 +43,9 @@ const defaultPublishTimeout = Duration.seconds(60)
 /** How long, by default, a regeneration whose outcome is unknown is tried again before the live key is read. */
 const defaultRecoveryTimeout = Duration.minutes(10)
 
+/** How long, by default, the live key is watched after a step with an unknown outcome. */
+const defaultSettle = Duration.minutes(1)
+
 /** The longest wait between two recovery attempts (and at most 16 times `recoveryDelay`). */
 const maxRecoveryWait = Duration.seconds(30)
 
@@ -206,14 +209,15 @@ interface Resolved {
   readonly publishTimeout: Duration.Duration
   readonly recoveryDelay: Duration.Duration
   readonly recoveryTimeout: Duration.Duration
+  readonly settle: Duration.Duration
   readonly drain: Duration.Duration | undefined
   readonly readKeys: boolean
   readonly verify: boolean
 }
 
 const invalidOptions = "the options are not valid: mode must be \"both\" or \"alternate\", first \"Primary\" or " +
-  "\"Secondary\", publishTimeout a positive duration, recoveryDelay a duration, recoveryTimeout and drain finite " +
-  "ones (and drain only in mode \"both\")"
+  "\"Secondary\", publishTimeout a positive duration, recoveryDelay a duration, recoveryTimeout, settle and " +
+  "drain finite ones (and drain only in mode \"both\")"
 
 const resolveOptions = (
   options: Omit<RotateOptions<unknown, unknown, unknown, unknown>, "publish">
@@ -227,12 +231,13 @@ const resolveOptions = (
   const recoveryTimeout = Duration.decodeUnknown(options.recoveryTimeout ?? defaultRecoveryTimeout).pipe(
     Option.filter(Duration.isFinite)
   )
+  const settle = Duration.decodeUnknown(options.settle ?? defaultSettle).pipe(Option.filter(Duration.isFinite))
   const drain = options.drain === undefined
     ? Option.some(undefined)
     : Duration.decodeUnknown(options.drain).pipe(Option.filter(Duration.isFinite))
   if (
     (mode !== "both" && mode !== "alternate") || first === undefined || Option.isNone(publishTimeout) ||
-    Option.isNone(recoveryDelay) || Option.isNone(recoveryTimeout) || Option.isNone(drain) ||
+    Option.isNone(recoveryDelay) || Option.isNone(recoveryTimeout) || Option.isNone(settle) || Option.isNone(drain) ||
     (mode === "alternate" && drain.value !== undefined)
   ) return undefined
   return {
@@ -241,6 +246,7 @@ const resolveOptions = (
     publishTimeout: publishTimeout.value,
     recoveryDelay: recoveryDelay.value,
     recoveryTimeout: recoveryTimeout.value,
+    settle: settle.value,
     drain: drain.value,
     readKeys: options.readKeys === true,
     verify: options.verify !== undefined
@@ -344,7 +350,8 @@ const rotateWith = <E, R, E2, R2>(
         )
       })
 
-    const { first, publishTimeout, recoveryDelay, recoveryTimeout } = resolved
+    const { first, publishTimeout, recoveryDelay, recoveryTimeout, settle } = resolved
+    const longestWait = Duration.min(maxRecoveryWait, Duration.times(recoveryDelay, 16))
 
     /** Hands a key to `publish`, each attempt bounded by `publishTimeout`, retried per `publishRetry`. */
     const publish = (keyType: KeyType.KeyType, value: NonNullable<ReturnType<typeof pick>>) => {
@@ -385,23 +392,84 @@ const rotateWith = <E, R, E2, R2>(
     const listKeys = (step: StepState) => write(client.listKeysResponse(resource), step)
 
     /**
+     * Watches the live key for `settle` once `key` is published, after a step with an unknown outcome: a
+     * regeneration the client gave up on may reach the service after the one answered, and replace the key.
+     * The keys are read after `recoveryDelay`, doubling, and a last time when `settle` has passed (that last
+     * read is tried again for up to `recoveryTimeout` if it fails); each new key seen is published. The key
+     * published last is returned, unless no last read succeeded.
+     */
+    const watch = (keyType: KeyType.KeyType, key: PublishedKey, step: StepState) =>
+      Effect.gen(function*() {
+        const until = (yield* Clock.currentTimeMillis) + Duration.toMillis(settle)
+        const giveUp = until + Duration.toMillis(recoveryTimeout)
+        const longest = Math.max(1, Duration.toMillis(longestWait))
+        let wait = Math.max(1, Duration.toMillis(recoveryDelay))
+        let latest = key
+        let unread: unknown = undefined
+        for (
+          let now = yield* Clock.currentTimeMillis;
+          now < until || (unread !== undefined && now < giveUp);
+          now = yield* Clock.currentTimeMillis
+        ) {
+          yield* Effect.sleep(Duration.millis(Math.min(wait, (now < until ? until : giveUp) - now)))
+          wait = Math.min(wait * 2, longest)
+          const read = yield* Effect.either(listKeys(step))
+          if (Either.isLeft(read)) {
+            unread = read.left
+            continue
+          }
+          yield* record({ action: "listKeys" }, read.right)
+          const live = pick(read.right.keys, keyType)
+          unread = live === undefined ? `listKeys did not return the ${keyType} key` : undefined
+          if (live !== undefined && !sameKey(live.key, latest.key)) latest = yield* publishRegenerated(keyType, live)
+        }
+        if (unread !== undefined) {
+          return yield* failed(
+            "Recover",
+            keyType,
+            false,
+            `the ${keyType} key was published, but the live keys could not be read after it (a regeneration given up on may still have replaced it): call listKeys and publish the live ${keyType} key if it differs`,
+            unread
+          )
+        }
+        return latest
+      })
+
+    /**
      * Regenerates one key and publishes it. When the outcome is unknown (the service may have regenerated
      * the key, or may still be doing so), the same key is regenerated again until a regeneration is answered:
      * the service regenerates one key of a resource at a time (it answers 409 while one is in progress), so
-     * a regeneration that is answered is the one whose key is live. Only when none is answered within
-     * `recoveryTimeout` are the live keys read and the live key published.
+     * a regeneration that is answered is the one whose key is live, unless an earlier request reaches the
+     * service later: that is what `watch` is for. Only when none is answered within `recoveryTimeout` are the
+     * live keys read and the live key published.
      */
     const regenerateAndPublish = (
       keyType: KeyType.KeyType,
       before: CommunicationServiceKeys.CommunicationServiceKeys | undefined,
-      step: StepState
+      step: StepState,
+      priorOutcomeUnknown: boolean
     ) =>
       Effect.gen(function*() {
+        // whether a regeneration of this step had an unknown outcome: then one may still reach the service
+        let unknown = priorOutcomeUnknown
+        // an earlier run's regeneration may have changed the key: no answer here can say nothing changed
+        if (priorOutcomeUnknown) step.changed()
+        const settled = (key: PublishedKey) => unknown ? watch(keyType, key, step) : Effect.succeed(key)
         // the client's own waits (a 429's Retry-After) are safe points exactly where the step's are
         const regenerate = write(
           client.regenerateKeyResponse({ ...resource, keyType }).pipe(
             Effect.provideService(CurrentSafePoint, step.safePoint),
-            Effect.tapError((error) => Errors.isOutcomeUnknown(error) ? Effect.sync(step.changed) : Effect.void)
+            Effect.tap((response) => {
+              if (response.priorOutcomeUnknown) unknown = true
+            }),
+            Effect.tapError((error) =>
+              Effect.sync(() => {
+                if (Errors.isOutcomeUnknown(error)) {
+                  unknown = true
+                  step.changed()
+                }
+              })
+            )
           ),
           step
         )
@@ -411,7 +479,6 @@ const rotateWith = <E, R, E2, R2>(
         }
         // from here on no wait is a safe point: a key may be live that nobody has
         step.changed()
-        const longestWait = Duration.min(maxRecoveryWait, Duration.times(recoveryDelay, 16))
         const deadline = (yield* Clock.currentTimeMillis) + Duration.toMillis(recoveryTimeout)
         let wait = recoveryDelay
         const refused = (error: Errors.CommunicationServicesError) =>
@@ -432,7 +499,7 @@ const rotateWith = <E, R, E2, R2>(
           yield* record({ action: "regenerateKey", keyType }, attempt.right)
           regenerated.push(keyType)
           const fresh = pick(attempt.right.keys, keyType)
-          if (fresh !== undefined) return yield* publishRegenerated(keyType, fresh)
+          if (fresh !== undefined) return yield* settled(yield* publishRegenerated(keyType, fresh))
           // the answer holds the key (the client makes sure) but no connection string: the pair is read, and
           // only the key that was answered is published
           const answered = keyType === "Primary" ? attempt.right.keys.primaryKey : attempt.right.keys.secondaryKey
@@ -457,7 +524,7 @@ const rotateWith = <E, R, E2, R2>(
               undefined
             )
           }
-          return yield* publishRegenerated(keyType, pair)
+          return yield* settled(yield* publishRegenerated(keyType, pair))
         }
         // no regeneration was answered: what is live now is the best there is, published before anything else
         const cause = attempt.left
@@ -477,7 +544,7 @@ const rotateWith = <E, R, E2, R2>(
         if (value === undefined) {
           return yield* failed("Recover", keyType, false, `listKeys did not return the ${keyType} key`, cause)
         }
-        yield* publish(keyType, value)
+        const latest = yield* settled(yield* publish(keyType, value))
         const previous = before === undefined
           ? undefined
           : keyType === "Primary"
@@ -493,7 +560,7 @@ const rotateWith = <E, R, E2, R2>(
             cause
           )
         }
-        return yield* sameKey(value.key, previous)
+        return yield* sameKey(latest.key, previous)
           ? failed(
             "Regenerate",
             keyType,
@@ -523,7 +590,7 @@ const rotateWith = <E, R, E2, R2>(
     const lock = stepLockFor(client)
     const firstKey = yield* lock(
       target.lockKey,
-      runToCompletion((step) => regenerateAndPublish(first, before, step))
+      runToCompletion((step) => regenerateAndPublish(first, before, step, options.priorOutcomeUnknown === true))
     )
     if (options.verify !== undefined) {
       yield* options.verify(firstKey).pipe(
@@ -546,7 +613,7 @@ const rotateWith = <E, R, E2, R2>(
         yield* Effect.sleep(resolved.drain)
         yield* record({ action: "drain", keyType: first })
       }
-      yield* lock(target.lockKey, runToCompletion((step) => regenerateAndPublish(other(first), before, step)))
+      yield* lock(target.lockKey, runToCompletion((step) => regenerateAndPublish(other(first), before, step, false)))
     }
     return {
       resourceId,

@@ -155,7 +155,8 @@ const checkFleet = (
         first: options.first,
         publishTimeout: options.publishTimeout,
         recoveryDelay: options.recoveryDelay,
-        recoveryTimeout: options.recoveryTimeout
+        recoveryTimeout: options.recoveryTimeout,
+        settle: options.settle
       }).pipe(
         Effect.mapError((error) =>
           new InvalidFleet({
@@ -282,6 +283,9 @@ export const rotate = <E, R, E2 = never, R2 = never>(
     const context = yield* Effect.context<R | R2>()
     const maxThrottles = options.maxThrottles ?? 10
 
+    // the resources whose rotation a runner had started and not finished: a regeneration of the step it was
+    // running may still be on its way, so the first step run now is watched as after an unknown outcome
+    const resumed = new Set<string>()
     const step = (payload: typeof Payload.Type, keyType: KeyType.KeyType, verify: boolean) =>
       Rotation.rotate({ resourceId: payload.resourceId }, {
         mode: "alternate",
@@ -291,7 +295,9 @@ export const rotate = <E, R, E2 = never, R2 = never>(
         publishTimeout: options.publishTimeout,
         publishRetry: options.publishRetry,
         recoveryDelay: options.recoveryDelay,
-        recoveryTimeout: options.recoveryTimeout
+        recoveryTimeout: options.recoveryTimeout,
+        settle: options.settle,
+        priorOutcomeUnknown: resumed.delete(payload.resourceId)
       }).pipe(
         Effect.map((report) => ({ recovered: report.recovered })),
         Effect.provideService(
@@ -300,6 +306,17 @@ export const rotate = <E, R, E2 = never, R2 = never>(
         ),
         Effect.provide(context)
       )
+
+    // read before the engine may resume them (once `ready` opens); a journal that cannot say counts as started:
+    // watching costs a few reads, missing a late regeneration a key
+    yield* Effect.forEach(checked, ({ input: _, ...payload }) =>
+      RotateResource().executionId(payload).pipe(
+        Effect.flatMap(stateOf),
+        Effect.orElseSucceed(() => "running" as const),
+        Effect.map((state) => {
+          if (state === "running") resumed.add(payload.resourceId)
+        })
+      ), { concurrency: 8, discard: true })
 
     const registration = (yield* RotationWorkflow) as Registration
     // this call's steps are the ones the registered workflow runs, until it ends (the lock is held around it)
