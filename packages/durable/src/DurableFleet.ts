@@ -10,8 +10,10 @@
  * same journal resumes it: finished resources are left alone (0 writes), an unfinished rotation resumes after
  * its last finished step, and a step that was running when the process died runs again, recovering as core's
  * rotation recovers from an unknown outcome (the key is regenerated again until a regeneration is answered,
- * and that key is published; the live key is read with `listKeys` only when none is). Writes take a token of a
- * write budget per subscription (ARM's by default).
+ * and that key is published; the live key is read with `listKeys` only when none is). The dead process's
+ * regeneration may still reach the service later, so the first step of every rotation resumed is watched for
+ * `settle` (`Rotation.rotate`'s `priorOutcomeUnknown`). Writes take a token of a write budget per subscription
+ * (ARM's by default).
  *
  * The journal holds the run id, resource ids, subscription ids, step names, timings and failure messages:
  * never a key or a connection string (those go to `publish` only).
