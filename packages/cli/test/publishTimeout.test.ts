@@ -103,6 +103,11 @@ describe("acs-keys rotate --publish-timeout", () => {
       }
       const zero = yield* cli(["rotate", "--resource-id", idOf(acs), "--publish-timeout", "0", "--endpoint", "x"])
       assert.include(zero.stderr, "--publish-timeout must be a positive number of seconds")
+      // --settle takes 0 (no watch), not less, not more than a day
+      for (const [value, refused] of [["-1", true], ["86401", true], ["0", false]] as const) {
+        const settle = yield* cli(["rotate", "--resource-id", idOf(acs), "--settle", value, "--endpoint", "x"])
+        assert.strictEqual(settle.stderr.includes("--settle must be a number of seconds from 0"), refused, value)
+      }
       const help = yield* cli(["rotate", "--help"])
       assert.include(help.stdout, "--publish-timeout")
       assert.include(help.stdout, "process group is killed")

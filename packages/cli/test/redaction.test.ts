@@ -6,6 +6,18 @@ import { assertNoSecret, cli, idOf, keyPattern, ref, secretsOf } from "./helpers
 
 const acs = ref("my-acs")
 
+/** The first fault seed whose decisions for the first regenerations are these, in order. */
+const seedPlanning = (
+  faults: Omit<EmulatorFaults.Options, "seed">,
+  decisions: ReadonlyArray<EmulatorFaults.Decision["_tag"]>
+) =>
+  Effect.gen(function*() {
+    for (let seed = 0;; seed++) {
+      const planned = yield* EmulatorFaults.plan({ ...faults, seed }, decisions.length)
+      if (decisions.every((tag, i) => planned[i]?._tag === tag)) return seed
+    }
+  })
+
 const connectionString = new RegExp(
   `^endpoint=https://my-acs\\.communication\\.azure\\.com/;accesskey=${keyPattern.source}$`
 )
@@ -128,11 +140,7 @@ describe("acs-keys rotate --json: keys published before a failure are printed", 
     Effect.gen(function*() {
       // a seed whose first regeneration passes and whose second fails before the key changes
       const faults = { errorRate: 0.5, when: "before", operations: ["regenerateKey"] } as const
-      let seed = 0
-      for (;; seed++) {
-        const [first, second] = yield* EmulatorFaults.plan({ ...faults, seed }, 2)
-        if (first?._tag === "Pass" && second?._tag === "Error") break
-      }
+      const seed = yield* seedPlanning(faults, ["Pass", "Error"])
       const emulator = yield* Emulator.make({ resources: [acs], faults: { ...faults, seed } })
       const run = yield* cli([
         "rotate",
@@ -164,13 +172,9 @@ describe("acs-keys rotate --json: keys published before a failure are printed", 
 describe("acs-keys regenerate: an answer after an attempt whose outcome is unknown says so", () => {
   it.scopedLive("a 5xx after the key changed, then an answer: priorOutcomeUnknown in --json, a warning in text", () =>
     Effect.gen(function*() {
-      // a seed whose first regeneration fails after the key changed and whose second passes
+      // a seed under which each of the two commands' regenerations fails after the key changed, then passes
       const faults = { errorRate: 0.5, when: "after", operations: ["regenerateKey"] } as const
-      let seed = 0
-      for (;; seed++) {
-        const [first, second, third, fourth] = yield* EmulatorFaults.plan({ ...faults, seed }, 4)
-        if ([first, third].every((d) => d?._tag === "Error") && [second, fourth].every((d) => d?._tag === "Pass")) break
-      }
+      const seed = yield* seedPlanning(faults, ["Error", "Pass", "Error", "Pass"])
       const emulator = yield* Emulator.make({ resources: [acs], faults: { ...faults, seed } })
       const base = ["regenerate", "--resource-id", idOf(acs), "--key-type", "Primary", "--endpoint", emulator.url]
       const json = yield* cli([...base, "--max-retries", "1", "--json"])

@@ -224,7 +224,8 @@ const planOptions = (options: RotateOptions) => {
  * Every publication is recorded in the ledger.
  */
 const rotationOptions = (options: RotateOptions, print: Publish, ledger: Ledger.Ledger) => {
-  const publishTimeout = Duration.millis(Math.round(options.publishTimeout * 1000))
+  const fromSeconds = (seconds: number) => Duration.millis(Math.round(seconds * 1000))
+  const publishTimeout = fromSeconds(options.publishTimeout)
   const publish: Publish = Option.match(options.publishCommand, {
     onNone: () => print,
     onSome: (command) => PublishCommand.make(command, { timeout: publishTimeout })
@@ -241,7 +242,7 @@ const rotationOptions = (options: RotateOptions, print: Publish, ledger: Ledger.
     // the command enforces the timeout itself (killing its process group, with a precise error); the
     // rotation's own timeout is a backstop, a little later, for a command that does not end when killed
     publishTimeout: Duration.sum(publishTimeout, Duration.seconds(5)),
-    settle: Duration.millis(Math.round(options.settle * 1000)),
+    settle: fromSeconds(options.settle),
     publishRetry: Schedule.exponential("500 millis").pipe(Schedule.intersect(Schedule.recurs(options.publishRetries)))
   }
 }

@@ -208,10 +208,15 @@ export const parseDuration = (text: string): Duration.Duration | undefined => {
     : undefined
 }
 
-const positiveSeconds = (flag: string) => (seconds: number) =>
-  Number.isFinite(seconds) && seconds > 0 && seconds <= Spec.maxPublishTimeoutSeconds
-    ? Effect.succeed(seconds)
-    : invalid(`${flag} must be a positive number of seconds, at most ${Spec.maxPublishTimeoutSeconds}`)
+/** A number of seconds up to a day: positive, or with `zero` from 0. */
+const seconds = (flag: string, zero = false) => (value: number) =>
+  Number.isFinite(value) && (zero ? value >= 0 : value > 0) && value <= Spec.maxPublishTimeoutSeconds
+    ? Effect.succeed(value)
+    : invalid(
+      `${flag} must be a ${zero ? "" : "positive "}number of seconds${
+        zero ? " from 0" : ""
+      }, at most ${Spec.maxPublishTimeoutSeconds}`
+    )
 
 /** `--write-budget`: `<capacity>,<per-second>`, or `none`. */
 const writeBudgetValue = (
@@ -250,7 +255,7 @@ export const rotate = {
     Options.withDefault("none" as const)
   ),
   verifyTimeout: named(Options.float, Spec.rotate.verifyTimeout).pipe(
-    Options.mapEffect(positiveSeconds("--verify-timeout")),
+    Options.mapEffect(seconds("--verify-timeout")),
     Options.optional
   ),
   drain: named(Options.text, Spec.rotate.drain).pipe(
@@ -273,15 +278,11 @@ export const rotate = {
   ),
   publishTimeout: named(Options.float, Spec.rotate.publishTimeout).pipe(
     Options.withDefault(60),
-    Options.mapEffect(positiveSeconds("--publish-timeout"))
+    Options.mapEffect(seconds("--publish-timeout"))
   ),
   settle: named(Options.float, Spec.rotate.settle).pipe(
     Options.withDefault(60),
-    Options.mapEffect((seconds) =>
-      Number.isFinite(seconds) && seconds >= 0 && seconds <= Spec.maxPublishTimeoutSeconds
-        ? Effect.succeed(seconds)
-        : invalid(`--settle must be a number of seconds from 0 to ${Spec.maxPublishTimeoutSeconds}`)
-    )
+    Options.mapEffect(seconds("--settle", true))
   ),
   graceSeconds: named(Options.integer, Spec.rotate.graceSeconds).pipe(
     Options.withDefault(0),
