@@ -27,7 +27,7 @@ export const subscriptionId = "00000000-0000-0000-0000-000000000000"
 export const fakeToken = "fake-bench-token"
 
 export type Transport = "fetch" | "node:http" | "undici"
-export type Kind = "raw" | "platform" | "azure" | "ours"
+export type Kind = "raw" | "effect" | "platform" | "azure" | "ours"
 
 export interface ClientSpec {
   /** Also the resource group its calls use. */
@@ -74,6 +74,14 @@ export const allSpecs: ReadonlyArray<ClientSpec> = [
     kind: "azure",
     transport: "node:http",
     note: "@azure/arm-communication 4.2.0, core-rest-pipeline 1.22.2 (node:http, keep-alive), retries off"
+  },
+  {
+    id: "effect-node-http",
+    label: "Effect.async / node:http",
+    kind: "effect",
+    transport: "node:http",
+    note: "reference: the node:http (raw) call inside Effect.async, run by a ManagedRuntime: what the Effect " +
+      "runtime alone costs per call, no @effect/platform"
   },
   {
     id: "platform-fetch",
@@ -200,6 +208,38 @@ const rawFetch = (spec: ClientSpec, origin: string): Client => ({
   close: async () => {}
 })
 
+/** One POST over node:http with a keep-alive agent, its response read whole and checked. */
+const nodeHttpCall = (
+  agent: Http.Agent,
+  port: number,
+  path: string,
+  headers: Http.OutgoingHttpHeaders,
+  done: (error?: unknown) => void
+): Http.ClientRequest => {
+  const request = Http.request(
+    { host: "127.0.0.1", port, path, method: "POST", agent, headers },
+    (response) => {
+      let text = ""
+      response.setEncoding("utf8")
+      response.on("data", (chunk: string) => {
+        text += chunk
+      })
+      response.on("end", () => {
+        try {
+          check(response.statusCode ?? 0, text)
+          done()
+        } catch (error) {
+          done(error)
+        }
+      })
+      response.on("error", done)
+    }
+  )
+  request.on("error", done)
+  request.end(requestBody)
+  return request
+}
+
 const rawNodeHttp = (spec: ClientSpec, port: number): Client => {
   const agent = new Http.Agent({ keepAlive: true })
   const headers = { ...requestHeaders, "content-length": requestBodyLength }
@@ -207,29 +247,34 @@ const rawNodeHttp = (spec: ClientSpec, port: number): Client => {
     ...spec,
     call: (service) =>
       new Promise<void>((resolve, reject) => {
-        const request = Http.request(
-          { host: "127.0.0.1", port, path: pathFor(spec.id, service), method: "POST", agent, headers },
-          (response) => {
-            let text = ""
-            response.setEncoding("utf8")
-            response.on("data", (chunk: string) => {
-              text += chunk
-            })
-            response.on("end", () => {
-              try {
-                check(response.statusCode ?? 0, text)
-                resolve()
-              } catch (error) {
-                reject(error)
-              }
-            })
-            response.on("error", reject)
-          }
-        )
-        request.on("error", reject)
-        request.end(requestBody)
+        nodeHttpCall(agent, port, pathFor(spec.id, service), headers, (error) => error ? reject(error) : resolve())
       }),
     close: async () => agent.destroy()
+  }
+}
+
+/** The same node:http call inside `Effect.async`, run by a runtime built once: the Effect runtime's share. */
+const effectNodeHttp = (spec: ClientSpec, port: number): Client => {
+  const agent = new Http.Agent({ keepAlive: true })
+  const headers = { ...requestHeaders, "content-length": requestBodyLength }
+  const runtime = ManagedRuntime.make(Layer.empty)
+  return {
+    ...spec,
+    call: (service) =>
+      runtime.runPromise(Effect.async<void, unknown>((resume) => {
+        const request = nodeHttpCall(
+          agent,
+          port,
+          pathFor(spec.id, service),
+          headers,
+          (error) => resume(error === undefined ? Effect.void : Effect.fail(error))
+        )
+        return Effect.sync(() => request.destroy())
+      })),
+    close: async () => {
+      agent.destroy()
+      await runtime.dispose()
+    }
   }
 }
 
@@ -409,6 +454,8 @@ export const make = async (spec: ClientSpec, port: number): Promise<Client> => {
         : spec.transport === "node:http"
         ? rawNodeHttp(spec, port)
         : rawUndici(spec, origin)
+    case "effect":
+      return effectNodeHttp(spec, port)
     case "platform":
       return platform(spec, port)
     case "azure":

@@ -132,6 +132,18 @@ const coldPrograms: ReadonlyArray<ColdProgram & { readonly label: string }> = [
     group: "cold-ours-node-transport"
   },
   {
+    id: "effect-node-http",
+    label: "Effect.async / node:http (floor: the Effect runtime)",
+    args: ["build/bundles/effect-node-http.mjs"],
+    group: "cold-effect-node-http"
+  },
+  {
+    id: "platform-node-transport",
+    label: "Effect HttpClient / NodeTransport (floor: no library)",
+    args: ["build/bundles/platform-node-transport.mjs"],
+    group: "cold-platform-node-transport"
+  },
+  {
     id: "azure",
     label: "Azure SDK (static TokenCredential)",
     args: ["build/bundles/azure.mjs"],
@@ -158,7 +170,16 @@ const main = async () => {
   log("bundling (esbuild)")
   const sizes: Array<BundleSize> = []
   for (
-    const program of ["ours-fetch", "ours-node-http", "ours-undici", "ours-node-transport", "azure", "azure-identity"]
+    const program of [
+      "ours-fetch",
+      "ours-node-http",
+      "ours-undici",
+      "ours-node-transport",
+      "effect-node-http",
+      "platform-node-transport",
+      "azure",
+      "azure-identity"
+    ]
   ) {
     sizes.push(await bundle(`src/programs/${program}.ts`, `build/bundles/${program}.mjs`, benchDir))
   }
