@@ -138,7 +138,16 @@ export const encode = (
 // -------------------------------------------------------------------------------------------------------------
 
 const statusPattern = /^HTTP\/1\.([01]) (\d{3})(?: [\t\x20-\x7e\x80-\xff]*)?$/
-const chunkSizePattern = /^([0-9A-Fa-f]{1,12})[\t ]*(?:;[\t\x20-\x7e\x80-\xff]*)?$/
+/**
+ * A chunk-size line (RFC 9112 §7.1): the size, then extensions `;name` or `;name=value` (a token, or a quoted
+ * string), with no whitespace anywhere, as node:http's strict parser (llhttp) reads them (which also lets a name or
+ * a value be empty); whitespace in chunk extensions is where parsers have disagreed about a message's framing.
+ */
+const chunkSizePattern = (() => {
+  const token = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]*"
+  const quoted = "\"(?:[\\t \\x21\\x23-\\x5b\\x5d-\\x7e\\x80-\\xff]|\\\\[\\t \\x21-\\x7e\\x80-\\xff])*\""
+  return new RegExp(`^([0-9A-Fa-f]{1,12})(?:;${token}(?:=(?:${token}|${quoted}))?)*$`)
+})()
 const digits = /^\d+$/
 
 /** Headers of which node:http keeps the first and drops the repeats. */
