@@ -558,7 +558,7 @@ describe("NodeTransport where node:http is intercepted", () => {
 // -------------------------------------------------------------------------------------------------------------
 
 type Outcome =
-  | { readonly _tag: "Response"; readonly status: number; readonly body: string }
+  | { readonly _tag: "Response"; readonly status: number; readonly headers: string; readonly body: string }
   | { readonly _tag: "Refused"; readonly detail: string }
 
 /** A response generated from a seed: a valid framing, then mutated the way a broken or hostile server would. */
@@ -661,7 +661,12 @@ const nodeHttpOutcome = (url: string): Effect.Effect<Outcome> =>
       response.on("data", (chunk: Buffer) => chunks.push(chunk))
       response.on("end", () => {
         if (!response.complete) return finish({ _tag: "Refused", detail: "aborted" })
-        finish({ _tag: "Response", status: response.statusCode!, body: Buffer.concat(chunks).toString("hex") })
+        finish({
+          _tag: "Response",
+          status: response.statusCode!,
+          headers: headersText(response.headers),
+          body: Buffer.concat(chunks).toString("hex")
+        })
       })
       response.on("error", (error) => finish({ _tag: "Refused", detail: String(error) }))
       response.on("aborted", () => finish({ _tag: "Refused", detail: "aborted" }))
@@ -670,10 +675,19 @@ const nodeHttpOutcome = (url: string): Effect.Effect<Outcome> =>
       finish({ _tag: "Refused", detail: (error as { code?: string }).code ?? String(error) }))
   })
 
+/** Headers as one comparable text: names sorted, repeated `set-cookie`s joined (node:http lists them apart). */
+const headersText = (headers: Readonly<Record<string, string | ReadonlyArray<string> | undefined>>) =>
+  JSON.stringify(
+    Object.keys(headers).sort().map((name) => {
+      const value = headers[name]
+      return [name, typeof value === "string" ? value : (value ?? []).join(", ")]
+    })
+  )
+
 const sameOutcome = (a: Outcome, b: Outcome) =>
   a._tag === "Refused"
     ? b._tag === "Refused"
-    : b._tag === "Response" && a.status === b.status && a.body === b.body
+    : b._tag === "Response" && a.status === b.status && a.headers === b.headers && a.body === b.body
 
 /** The status lines of `text` (the interim ones and the final one) and where the final head ends. */
 const statusLinesOf = (text: string): { readonly lines: Array<string>; readonly headEnd: number } => {
@@ -742,7 +756,7 @@ const visible = (bytes: Buffer) =>
   )
 
 describe("NodeTransport and node:http read the same bytes alike", () => {
-  it.scopedLive("3,000 seeded hostile responses: the same status and body, or both refuse, or a known difference", () =>
+  it.scopedLive("3,000 seeded hostile responses: the same status, headers and body, or both refuse, or a known difference", () =>
     Effect.gen(function*() {
       const cases = Array.from({ length: 3000 }, (_, i) => hostileResponse(seeded(0x5eed + i)))
       // NodeTransport's copy in pieces (its parser must not care where reads end), node:http's whole, or the
@@ -769,6 +783,7 @@ describe("NodeTransport and node:http read the same bytes alike", () => {
             Effect.map(response.arrayBuffer, (bytes): Outcome => ({
               _tag: "Response",
               status: response.status,
+              headers: headersText(response.headers),
               body: Buffer.from(bytes).toString("hex")
             }))
           ),
