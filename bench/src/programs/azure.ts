@@ -6,9 +6,9 @@
  */
 import { CommunicationServiceManagementClient } from "@azure/arm-communication"
 import type { PipelineRequest, SendRequest } from "@azure/core-rest-pipeline"
+import { loaded } from "./timing.js"
 
-const loadedMs = performance.now()
-const loadedCpu = process.cpuUsage()
+const start = loaded()
 const port = process.argv[2] ?? "8080"
 const httpsBase = `https://127.0.0.1:${port}`
 const httpBase = `http://127.0.0.1:${port}`
@@ -27,14 +27,6 @@ client.pipeline.addPolicy({
   }
 }, { afterPolicies: ["bearerTokenAuthenticationPolicy"] })
 
-client.communicationServices.regenerateKey("cold-azure-sdk", "acs-0", { keyType: "Primary" }).then((keys) => {
-  const firstResponseMs = performance.now()
-  const cpu = process.cpuUsage()
-  console.log(JSON.stringify({
-    loadedMs,
-    firstResponseMs,
-    loadedCpuMs: (loadedCpu.user + loadedCpu.system) / 1000,
-    firstResponseCpuMs: (cpu.user + cpu.system) / 1000,
-    ok: typeof keys.primaryKey === "string"
-  }))
-})
+client.communicationServices.regenerateKey("cold-azure-sdk", "acs-0", { keyType: "Primary" }).then((keys) =>
+  start.firstResponse(typeof keys.primaryKey === "string")
+)

@@ -4,7 +4,7 @@
  */
 import * as Effect from "effect/Effect"
 import * as Http from "node:http"
-import { loaded, regenerateKeyUrl } from "./cold.js"
+import { loaded, regenerateKeyUrl } from "./timing.js"
 
 const start = loaded()
 const body = JSON.stringify({ keyType: "Primary" })

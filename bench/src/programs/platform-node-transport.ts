@@ -6,7 +6,7 @@ import * as NodeTransport from "@effect-acs/core/NodeTransport"
 import * as HttpBody from "@effect/platform/HttpBody"
 import * as HttpClient from "@effect/platform/HttpClient"
 import * as Effect from "effect/Effect"
-import { loaded, regenerateKeyUrl } from "./cold.js"
+import { loaded, regenerateKeyUrl } from "./timing.js"
 
 const start = loaded()
 const call = Effect.flatMap(
