@@ -176,6 +176,7 @@ const main = async () => {
       "ours-undici",
       "ours-node-transport",
       "effect-node-http",
+      "platform-fetch",
       "platform-node-transport",
       "azure",
       "azure-identity"

@@ -310,6 +310,18 @@ const coldLayers = (results: Results): Array<string> => {
       bundle === undefined || theirs === undefined ? "" : ratio(bundle.gzip, theirs.gzip)
     ]
   })
+  const platformAlone = results.bundles.find((entry) => entry.program === "platform-fetch")
+  if (platformAlone !== undefined) {
+    rows.splice(1, 0, [
+      "(bundle only) + @effect/platform's HttpClient over FetchHttpClient, its smallest transport (no library)",
+      "",
+      "",
+      "",
+      "",
+      kib(platformAlone.gzip),
+      theirs === undefined ? "" : ratio(platformAlone.gzip, theirs.gzip)
+    ])
+  }
   return [
     "Cold start and bundle, layer by layer (medians of this run; the targets are <= 1.00x and <= 0.70x):",
     "",
