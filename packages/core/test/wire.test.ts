@@ -290,7 +290,7 @@ describe("NodeTransport's HTTP/1.1", () => {
         "HPE_INVALID_CHUNK_SIZE"
       ],
       [
-        "a chunk extension that is not a token",
+        "a chunk extension with an unterminated quoted string",
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a=\"open\r\n{}\r\n0\r\n\r\n",
         "body",
         "HPE_INVALID_CHUNK_SIZE"

@@ -144,9 +144,9 @@ const statusPattern = /^HTTP\/1\.([01]) (\d{3})(?: [\t\x20-\x7e\x80-\xff]*)?$/
  * a value be empty); whitespace in chunk extensions is where parsers have disagreed about a message's framing.
  */
 const chunkSizePattern = (() => {
-  const token = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]*"
+  const tchars = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]*"
   const quoted = "\"(?:[\\t \\x21\\x23-\\x5b\\x5d-\\x7e\\x80-\\xff]|\\\\[\\t \\x21-\\x7e\\x80-\\xff])*\""
-  return new RegExp(`^([0-9A-Fa-f]{1,12})(?:;${token}(?:=(?:${token}|${quoted}))?)*$`)
+  return new RegExp(`^([0-9A-Fa-f]{1,12})(?:;${tchars}(?:=(?:${tchars}|${quoted}))?)*$`)
 })()
 const digits = /^\d+$/
 
