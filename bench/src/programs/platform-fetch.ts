@@ -4,20 +4,6 @@
  * `node platform-fetch.mjs <port>`
  */
 import * as FetchHttpClient from "@effect/platform/FetchHttpClient"
-import * as HttpBody from "@effect/platform/HttpBody"
-import * as HttpClient from "@effect/platform/HttpClient"
-import * as Effect from "effect/Effect"
-import { loaded, regenerateKeyUrl } from "./timing.js"
+import { platformCall } from "./platform.js"
 
-const start = loaded()
-const call = Effect.flatMap(
-  HttpClient.post(regenerateKeyUrl(process.argv[2] ?? "8080", "cold-platform-fetch"), {
-    headers: { accept: "application/json", authorization: "Bearer fake-bench-token" },
-    body: HttpBody.text(JSON.stringify({ keyType: "Primary" }), "application/json")
-  }),
-  (response) => response.text
-)
-
-Effect.runPromise(Effect.provide(call, FetchHttpClient.layer)).then((text) => {
-  start.firstResponse(typeof (JSON.parse(text) as { primaryKey?: unknown }).primaryKey === "string")
-})
+platformCall("cold-platform-fetch", FetchHttpClient.layer)
