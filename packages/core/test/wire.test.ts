@@ -141,6 +141,9 @@ const sleep = (millis: number) => Effect.promise(() => new Promise((resolve) => 
 
 const body = "{\"primaryKey\":\"k-1\",\"secondaryKey\":\"k-2\"}"
 
+/** node:http's module object, the one test tools patch (`syncBuiltinESMExports` carries a patch to ESM imports). */
+const nodeHttp = Module.createRequire(import.meta.url)("node:http") as typeof Http
+
 // -------------------------------------------------------------------------------------------------------------
 
 describe("NodeTransport's HTTP/1.1", () => {
@@ -499,8 +502,7 @@ describe("NodeTransport's HTTP/1.1", () => {
 })
 
 describe("NodeTransport where node:http is intercepted", () => {
-  const require = Module.createRequire(import.meta.url)
-  const http = require("node:http") as typeof Http
+  const http = nodeHttp
 
   it.scopedLive("a replaced http.request (msw, nock) is used, so the tool sees the request; restored, it is not", () =>
     Effect.gen(function*() {
@@ -648,15 +650,13 @@ const hostileResponse = (random: () => number): Buffer => {
 /** What node:http (llhttp, strict) makes of the response to a GET of `url`. */
 const nodeHttpOutcome = (url: string): Effect.Effect<Outcome> =>
   Effect.async<Outcome>((resume) => {
-    const require = Module.createRequire(import.meta.url)
-    const http = require("node:http") as typeof Http
     let done = false
     const finish = (outcome: Outcome) => {
       if (done) return
       done = true
       resume(Effect.succeed(outcome))
     }
-    const request = http.get(url, { agent: false }, (response) => {
+    const request = nodeHttp.get(url, { agent: false }, (response) => {
       const chunks: Array<Buffer> = []
       response.on("data", (chunk: Buffer) => chunks.push(chunk))
       response.on("end", () => {
@@ -773,7 +773,7 @@ describe("NodeTransport and node:http read the same bytes alike", () => {
           Effect.timeoutFail({ duration: "5 seconds", onTimeout: () => new Error(`node:http hung on ${path}`) }),
           Effect.orDie
         )
-      const tally = { bothRead: 0, bothRefused: 0, known: new Map<string, number>() }
+      const tally = { bothRead: 0, bothRefused: 0, known: {} as Record<string, number> }
       const disagreements: Array<string> = []
       for (let i = 0; i < cases.length; i++) {
         // a transport per case: bytes a server sends after a response are the next response's on a kept-alive
@@ -800,7 +800,7 @@ describe("NodeTransport and node:http read the same bytes alike", () => {
           continue
         }
         const known = yield* knownDifference(cases[i]!, ours, theirs, (length) => node(`${i}/${length}`))
-        if (known !== undefined) tally.known.set(known, (tally.known.get(known) ?? 0) + 1)
+        if (known !== undefined) tally.known[known] = (tally.known[known] ?? 0) + 1
         else {
           disagreements.push(
             `case ${i}: ours ${JSON.stringify(ours)}, node:http ${JSON.stringify(theirs)}, bytes ${visible(cases[i]!)}`
@@ -808,9 +808,10 @@ describe("NodeTransport and node:http read the same bytes alike", () => {
         }
       }
       assert.deepStrictEqual(disagreements, [])
-      // the generator reaches both sides: responses both read, and responses both refuse (25,000 cases gave
-      // 7,342 and 16,804, and 854 known differences)
+      // the generator reaches both sides, responses both read and responses both refuse, and the allowed
+      // differences stay the exception (25,000 cases gave 7,342, 16,804 and 854: 3.4%)
       assert.isAbove(tally.bothRead, 600, JSON.stringify(tally))
       assert.isAbove(tally.bothRefused, 1500, JSON.stringify(tally))
+      assert.isBelow(Object.values(tally.known).reduce((a, b) => a + b, 0), 300, JSON.stringify(tally))
     }))
 })

@@ -61,7 +61,9 @@ export interface Receiver {
 // request head
 // -------------------------------------------------------------------------------------------------------------
 
-const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** A character of an HTTP token (RFC 9110 §5.6.2): header names, methods, chunk-extension names and values. */
+const tchar = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]"
+const tokenPattern = new RegExp(`^${tchar}+$`)
 /**
  * What a header value, sent or received, may not hold: anything but tab, visible ASCII, space and Latin-1
  * beyond 0x7f (what Node's `validateHeaderValue` accepts; so no CR, LF or NUL).
@@ -137,17 +139,15 @@ export const encode = (
 // response parser
 // -------------------------------------------------------------------------------------------------------------
 
+/** A quoted string (RFC 9110 §5.6.4): qdtext and quoted pairs between double quotes. */
+const quotedString = "\"(?:[\\t \\x21\\x23-\\x5b\\x5d-\\x7e\\x80-\\xff]|\\\\[\\t \\x21-\\x7e\\x80-\\xff])*\""
 const statusPattern = /^HTTP\/1\.([01]) (\d{3})(?: [\t\x20-\x7e\x80-\xff]*)?$/
 /**
  * A chunk-size line (RFC 9112 §7.1): the size, then extensions `;name` or `;name=value` (a token, or a quoted
  * string), with no whitespace anywhere, as node:http's strict parser (llhttp) reads them (which also lets a name or
  * a value be empty); whitespace in chunk extensions is where parsers have disagreed about a message's framing.
  */
-const chunkSizePattern = (() => {
-  const tchars = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]*"
-  const quoted = "\"(?:[\\t \\x21\\x23-\\x5b\\x5d-\\x7e\\x80-\\xff]|\\\\[\\t \\x21-\\x7e\\x80-\\xff])*\""
-  return new RegExp(`^([0-9A-Fa-f]{1,12})(?:;${tchars}(?:=(?:${tchars}|${quoted}))?)*$`)
-})()
+const chunkSizePattern = new RegExp(`^([0-9A-Fa-f]{1,12})(?:;${tchar}*(?:=(?:${tchar}*|${quotedString}))?)*$`)
 const digits = /^\d+$/
 
 /** Headers of which node:http keeps the first and drops the repeats. */
@@ -511,7 +511,13 @@ class Connection {
         }
         const size = chunkSizePattern.exec(text)
         if (size === null) {
-          this.fail(new ParseError("HPE_INVALID_CHUNK_SIZE", "a chunk size is not a hexadecimal number"))
+          this.fail(
+            new ParseError(
+              "HPE_INVALID_CHUNK_SIZE",
+              "a chunk-size line is malformed (a size that is not hexadecimal, or an extension with whitespace " +
+                "or with a character outside a token or a quoted string)"
+            )
+          )
           return -1
         }
         this.chunkRemaining = parseInt(size[1]!, 16)
