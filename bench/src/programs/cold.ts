@@ -1,5 +1,5 @@
 /**
- * What every cold-start program does, over the transport it is given: import the library, make one
+ * What each cold-start program of ours does, over the transport it is given: import the library, make one
  * Regenerate Key call against the local server, print when modules were loaded and when the response
  * arrived (milliseconds since the process started, and process CPU milliseconds at both points).
  */
